@@ -1,0 +1,40 @@
+# Each target creates the virtual environment when it is missing, installs what it
+# needs (pins from constraints.txt), then runs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_INSTALL := $(PY) -m pip install --quiet --constraint constraints.txt
+
+.PHONY: demo test lint format bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.core-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) --editable .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) --editable ".[dev,torch,plot]"
+	touch $@ $(VENV)/.core-installed
+
+demo: $(VENV)/.core-installed  ## the tutorial, end to end, with NumpyBinaryMLP
+	$(PY) examples/tutorial_numpy.py
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+test: lint  ## lint, then the whole test suite with the docstring examples
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.dev-installed
+	$(PY) benchmarks/bench_numpy.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,263 @@
+"""NumpyBinaryMLP: forward and backward propagation written by hand in NumPy.
+
+Notation, for a network with ``L`` weight layers and a batch of ``m`` samples:
+
+* forward:  ``Z_l = A_{l-1} @ W_l + b_l``, ``A_l = f(Z_l)`` for the hidden layers,
+  ``A_0 = X``, and the last layer gives the logits ``z = Z_L`` (no activation);
+* loss:     ``J = sum_i s_i * (softplus(z_i) - y_i z_i) / S
+  + 0.5 * alpha * sum_l ||W_l||^2 / S``, the binary cross-entropy of
+  ``p = sigmoid(z)`` written from the logits, with sample weights ``s`` and
+  ``S = sum_i s_i`` (``s = 1`` and ``S = m`` without weights);
+* backward: ``dJ/dz_i = s_i (p_i - y_i) / S`` (sigmoid and cross-entropy
+  cancel), then ``dJ/dW_l = (A_{l-1}^T D_l + alpha W_l) / S``,
+  ``dJ/db_l = sum_i D_l[i] / S`` and ``D_{l-1} = (D_l @ W_l^T) * f'(Z_{l-1})``,
+  with ``D_l`` the un-normalised error at layer ``l``.
+
+All weights live in one flat vector (coefficients first, then intercepts);
+``coefs_`` and ``intercepts_`` are views into it.  The optimizer therefore
+updates every parameter with a few vector operations, and all the buffers of
+a mini-batch are allocated once per fit.
+"""
+
+import copy
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+from sklearn.utils.extmath import safe_sparse_dot
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._base import BaseBinaryMLP, _fill_doc
+from ._optimizers import AdamOptimizer, SGDOptimizer
+
+# Rows of a prediction chunk are chosen so that the widest hidden layer of the
+# chunk holds about this many values: small enough to stay in cache, large
+# enough for efficient matrix products.
+_CHUNK_VALUES = 1 << 15
+
+
+def _pack(coefs, intercepts, dtype):
+    """Copy weights into one new flat vector; return it and views of it.
+
+    Returns
+    -------
+    flat : ndarray of shape (n_params,)
+    coef_views, intercept_views : list of ndarray
+        Views into ``flat`` with the shapes of ``coefs`` and ``intercepts``.
+    """
+    shapes = [np.shape(c) for c in coefs] + [np.shape(b) for b in intercepts]
+    flat = np.empty(sum(int(np.prod(s)) for s in shapes), dtype=dtype)
+    views, start = [], 0
+    for shape, values in zip(shapes, [*coefs, *intercepts]):
+        size = int(np.prod(shape))
+        view = flat[start : start + size].reshape(shape)
+        view[...] = values
+        views.append(view)
+        start += size
+    return flat, views[: len(coefs)], views[len(coefs) :]
+
+
+@_fill_doc
+class NumpyBinaryMLP(BaseBinaryMLP):
+    """Binary classifier: a multi-layer perceptron with hand-written backprop.
+
+    The network maps the features through ``len(hidden_layer_sizes)`` hidden
+    layers to one logistic output unit, and is trained on the binary
+    cross-entropy (plus an L2 penalty) by mini-batch SGD or Adam. Forward and
+    backward propagation are written out in NumPy, without automatic
+    differentiation. Parameters, defaults and fitted attributes follow
+    :class:`~sklearn.neural_network.MLPClassifier`, so the two can be swapped
+    on a binary problem.
+
+    Float32 input is trained and predicted in float32; other input in float64.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : Multi-class perceptron of
+        scikit-learn, with the same parameters.
+    sklearn_binnet.datasets.make_xor : The XOR-like data of the tutorial.
+
+    Examples
+    --------
+    >>> from sklearn_binnet import NumpyBinaryMLP
+    >>> from sklearn_binnet.datasets import make_xor
+    >>> X, y = make_xor(200, random_state=0)
+    >>> clf = NumpyBinaryMLP(hidden_layer_sizes=(16,), learning_rate_init=0.05,
+    ...                      max_iter=300, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    # ------------------------------------------------------------ training
+
+    def _make_optimizer(self, flat, incremental):
+        optimizer = getattr(self, "_optimizer", None)
+        solver_class = SGDOptimizer if self.solver == "sgd" else AdamOptimizer
+        reusable = (
+            incremental
+            and isinstance(optimizer, solver_class)
+            and optimizer._scratch.shape == flat.shape
+            and optimizer._scratch.dtype == flat.dtype
+        )
+        if reusable:
+            # A copy: the previous state must survive a failed call.
+            return copy.deepcopy(optimizer)
+        if self.solver == "sgd":
+            return SGDOptimizer(
+                flat,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return AdamOptimizer(
+            flat, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _train(
+        self, coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental
+    ):
+        dtype = X.dtype
+        params, self.coefs_, self.intercepts_ = _pack(coefs, intercepts, dtype)
+        grads, coef_grads, intercept_grads = _pack(coefs, intercepts, dtype)
+        self._optimizer = self._make_optimizer(params, incremental)
+        n_coef_values = sum(c.size for c in coefs)
+        coef_values = params[:n_coef_values]
+        coef_grad_values = grads[:n_coef_values]
+
+        sparse = sp.issparse(X)
+        if sparse:
+            X = X.tocsr()
+        n_samples = X.shape[0]
+        units = [W.shape[1] for W in self.coefs_]
+        # layer_outputs[l] holds Z_{l+1}, then A_{l+1}; errors[l] holds D_{l+1}.
+        layer_outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
+        errors = [np.empty((batch_size, u), dtype=dtype) for u in units]
+        X_buffer = None if sparse else np.empty((batch_size, X.shape[1]), dtype)
+        loss_buffer = np.empty(batch_size, dtype=dtype)
+        activation = ACTIVATIONS[self.activation]
+        derivative = DERIVATIVES[self.activation]
+        alpha = self.alpha
+        n_layers = len(units)
+        sample_idx = np.arange(n_samples)
+
+        for _ in range(1 if incremental else self.max_iter):
+            if self.shuffle:
+                rng.shuffle(sample_idx)
+            accumulated_loss = 0.0
+            for start in range(0, n_samples, batch_size):
+                stop = min(start + batch_size, n_samples)
+                m = stop - start
+                if self.shuffle:
+                    batch = sample_idx[start:stop]
+                    if sparse:
+                        X_batch = X[batch]
+                    else:
+                        X_batch = np.take(
+                            X, batch, axis=0, out=X_buffer[:m], mode="clip"
+                        )
+                else:
+                    batch = slice(start, stop)
+                    X_batch = X[batch]
+                y_batch = y[batch]
+                sw_batch = None if sample_weight is None else sample_weight[batch]
+                weight_sum = m if sw_batch is None else float(sw_batch.sum())
+
+                # Forward pass.
+                A = X_batch
+                for layer in range(n_layers):
+                    Z = layer_outputs[layer][:m]
+                    if layer == 0 and sparse:
+                        Z[...] = safe_sparse_dot(A, self.coefs_[0])
+                    else:
+                        np.matmul(A, self.coefs_[layer], out=Z)
+                    Z += self.intercepts_[layer]
+                    if layer < n_layers - 1:
+                        activation(Z)
+                    A = Z
+                logits = A[:, 0]
+
+                # Loss: softplus(z) - y z, then dJ/dz = p - y (times the weights).
+                per_sample = np.logaddexp(0, logits, out=loss_buffer[:m])
+                per_sample -= y_batch * logits
+                delta = errors[-1][:m]
+                expit(A, out=delta)
+                delta[:, 0] -= y_batch
+                if sw_batch is None:
+                    batch_loss = float(per_sample.sum())
+                else:
+                    batch_loss = float(np.dot(per_sample, sw_batch))
+                    delta[:, 0] *= sw_batch
+
+                # Backward pass.
+                for layer in range(n_layers - 1, -1, -1):
+                    A_prev = layer_outputs[layer - 1][:m] if layer else X_batch
+                    if layer == 0 and sparse:
+                        coef_grads[0][...] = safe_sparse_dot(X_batch.T, delta)
+                    else:
+                        np.matmul(A_prev.T, delta, out=coef_grads[layer])
+                    np.sum(delta, axis=0, out=intercept_grads[layer])
+                    if layer:
+                        previous = errors[layer - 1][:m]
+                        np.matmul(delta, self.coefs_[layer].T, out=previous)
+                        derivative(A_prev, previous)
+                        delta = previous
+
+                if alpha:
+                    coef_grad_values += alpha * coef_values
+                    batch_loss += 0.5 * alpha * float(np.dot(coef_values, coef_values))
+                grads /= weight_sum
+                accumulated_loss += batch_loss / weight_sum * m
+                self._optimizer.update_params(params, grads)
+
+            if self._end_epoch(accumulated_loss / n_samples, n_samples):
+                break
+
+    # ----------------------------------------------------------- inference
+
+    def _forward_logits(self, X):
+        coefs, intercepts = self.coefs_, self.intercepts_
+        dtype = np.result_type(X.dtype, coefs[0].dtype)
+        if sp.issparse(X):
+            X = X.tocsr()
+        n_samples = X.shape[0]
+        logits = np.empty(n_samples, dtype=dtype)
+        widest = max(W.shape[1] for W in coefs)
+        chunk = max(1, min(n_samples, _CHUNK_VALUES // widest))
+        buffers = [np.empty((chunk, W.shape[1]), dtype=dtype) for W in coefs]
+        activation = ACTIVATIONS[self.activation]
+        last = len(coefs) - 1
+        # Row chunks keep the hidden activations in cache and memory bounded.
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            A = X[start:stop]
+            for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+                Z = buffers[layer][: stop - start]
+                if sp.issparse(A):
+                    Z[...] = safe_sparse_dot(A, W)
+                else:
+                    np.matmul(A, W, out=Z)
+                Z += b
+                if layer < last:
+                    activation(Z)
+                A = Z
+            logits[start:stop] = A[:, 0]
+        return logits
+
+    def _get_weights(self):
+        return [c.copy() for c in self.coefs_], [b.copy() for b in self.intercepts_]
+
+    def _set_weights(self, coefs, intercepts):
+        for target, values in zip(self.coefs_ + self.intercepts_, coefs + intercepts):
+            target[...] = values

@@ -1,0 +1,191 @@
+"""Stochastic optimizers in NumPy: SGD (momentum, Nesterov, schedules) and Adam.
+
+Plain classes, not estimators, with scikit-learn's optimizer protocol:
+``update_params`` after each mini-batch, ``iteration_ends`` after each epoch and
+``trigger_stopping`` when the stopping rule fires.  The formulas are those of
+``sklearn.neural_network._stochastic_optimizers`` so that a network trained here
+follows ``MLPClassifier`` step for step.  The state works on one flat parameter
+vector and updates it in place: a handful of array operations per step whatever
+the depth of the network.
+"""
+
+import numpy as np
+
+
+class _BaseOptimizer:
+    """Shared learning-rate bookkeeping.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        The initial step size.
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+
+    def iteration_ends(self, time_step):
+        """Update the learning rate at the end of an epoch.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far.
+        """
+
+    def trigger_stopping(self, msg, verbose):
+        """Decide whether training stops when the stopping rule fires.
+
+        Parameters
+        ----------
+        msg : str
+            Why the rule fired, printed when ``verbose``.
+        verbose : bool
+            Whether to print ``msg``.
+
+        Returns
+        -------
+        stop : bool
+        """
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGDOptimizer(_BaseOptimizer):
+    """Stochastic gradient descent with momentum and learning-rate schedules.
+
+    With ``v`` the velocity, ``mu`` the momentum and ``lr`` the learning rate,
+    each step does ``v = mu * v - lr * g`` then ``w += v`` (classical momentum)
+    or ``w += mu * v - lr * g`` (Nesterov's momentum).
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        The flat parameter vector; only its shape and dtype are used here.
+    learning_rate_init : float
+        The initial step size.
+    lr_schedule : {"constant", "invscaling", "adaptive"}
+        ``"invscaling"`` sets ``lr = learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` being the number of samples seen;
+        ``"adaptive"`` divides the rate by 5 when the stopping rule fires,
+        until it falls below 1e-6.
+    momentum : float
+        Momentum, in [0, 1].
+    nesterov : bool
+        Whether to use Nesterov's momentum.
+    power_t : float
+        Exponent of ``"invscaling"``.
+    """
+
+    def __init__(
+        self, params, learning_rate_init, lr_schedule, momentum, nesterov, power_t
+    ):
+        super().__init__(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros_like(params)
+        self._scratch = np.empty_like(params)
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+    def update_params(self, params, grads):
+        """Take one step on ``params`` in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+        grads : ndarray of shape (n_params,)
+            Gradient of the loss with respect to ``params``.
+        """
+        step = np.multiply(grads, self.learning_rate, out=self._scratch)
+        if self.momentum == 0:
+            params -= step
+            return
+        velocity = self.velocity
+        velocity *= self.momentum
+        velocity -= step
+        if self.nesterov:
+            params -= step
+            step = np.multiply(velocity, self.momentum, out=self._scratch)
+            params += step
+        else:
+            params += velocity
+
+
+class AdamOptimizer(_BaseOptimizer):
+    """Adam (Kingma and Ba, 2014) in scikit-learn's formulation.
+
+    ``m`` and ``v`` are the running means of the gradient and its square; the
+    bias corrections are folded into the step size,
+    ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, and the step is
+    ``w -= lr_t * m / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        The flat parameter vector; only its shape and dtype are used here.
+    learning_rate_init : float
+        The initial step size.
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float
+        Added to the denominator for numerical stability.
+    """
+
+    def __init__(self, params, learning_rate_init, beta_1, beta_2, epsilon):
+        super().__init__(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self._scratch = np.empty_like(params)
+
+    def update_params(self, params, grads):
+        """Take one step on ``params`` in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+        grads : ndarray of shape (n_params,)
+            Gradient of the loss with respect to ``params``.
+        """
+        self.t += 1
+        scratch = self._scratch
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
+        self.v *= self.beta_2
+        np.square(grads, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.v += scratch
+        self.learning_rate = (
+            self.learning_rate_init
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(self.v, out=scratch)
+        scratch += self.epsilon
+        np.divide(self.m, scratch, out=scratch)
+        scratch *= self.learning_rate
+        params -= scratch
