@@ -13,6 +13,7 @@ derived from ``decision_function``.  A backend fills in a few hooks:
   and in (best-weight restore after early stopping).
 """
 
+import itertools
 import math
 import numbers
 import warnings
@@ -214,7 +215,7 @@ def _glorot_uniform_weights(layer_units, activation, dtype, random_state):
     """
     factor = 2.0 if activation == "logistic" else 6.0
     coefs, intercepts = [], []
-    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+    for fan_in, fan_out in itertools.pairwise(layer_units):
         bound = np.sqrt(factor / (fan_in + fan_out))
         coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = random_state.uniform(-bound, bound, fan_out)
@@ -575,7 +576,7 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_warm_weights(self, layer_units, dtype):
         """Validate hand-set or previous weights against the architecture."""
-        expected = list(zip(layer_units[:-1], layer_units[1:]))
+        expected = list(itertools.pairwise(layer_units))
         coefs = [np.asarray(c, dtype=dtype) for c in self.coefs_]
         intercepts = [np.asarray(b, dtype=dtype) for b in self.intercepts_]
         got = [c.shape for c in coefs]

@@ -57,6 +57,97 @@ def _pack(coefs, intercepts, dtype):
     return flat, views[: len(coefs)], views[len(coefs) :]
 
 
+class _Backprop:
+    """Loss and gradient of one mini-batch, with buffers allocated once.
+
+    Calling the object runs the forward and backward passes of the module
+    docstring on the estimator's current weights (``coefs_``, ``intercepts_``,
+    views into ``params``), writes the gradient into ``grads`` and returns the
+    batch loss, penalty included.
+
+    Parameters
+    ----------
+    estimator : NumpyBinaryMLP
+        Source of the weights, ``activation`` and ``alpha``.
+    params : ndarray of shape (n_params,)
+        The flat weights that ``coefs_`` and ``intercepts_`` view.
+    batch_size : int
+        The largest batch the buffers must hold.
+    X : {ndarray, sparse matrix}
+        Training data; only its dtype, width and sparsity are used.
+    """
+
+    def __init__(self, estimator, params, batch_size, X):
+        self.coefs = estimator.coefs_
+        self.intercepts = estimator.intercepts_
+        self.activation = ACTIVATIONS[estimator.activation]
+        self.derivative = DERIVATIVES[estimator.activation]
+        self.alpha = estimator.alpha
+        self.sparse = sp.issparse(X)
+        dtype = params.dtype
+        self.grads, self.coef_grads, self.intercept_grads = _pack(
+            self.coefs, self.intercepts, dtype
+        )
+        n_coef_values = sum(c.size for c in self.coefs)
+        self.coef_values = params[:n_coef_values]
+        self.coef_grad_values = self.grads[:n_coef_values]
+        units = [W.shape[1] for W in self.coefs]
+        # outputs[l] holds Z_{l+1}, then A_{l+1}; errors[l] holds D_{l+1}.
+        self.outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
+        self.errors = [np.empty((batch_size, u), dtype=dtype) for u in units]
+        self.per_sample = np.empty(batch_size, dtype=dtype)
+
+    def __call__(self, X, y, sample_weight=None):
+        m = X.shape[0]
+        n_layers = len(self.coefs)
+
+        A = X
+        for layer in range(n_layers):
+            Z = self.outputs[layer][:m]
+            if layer == 0 and self.sparse:
+                Z[...] = safe_sparse_dot(A, self.coefs[0])
+            else:
+                np.matmul(A, self.coefs[layer], out=Z)
+            Z += self.intercepts[layer]
+            if layer < n_layers - 1:
+                self.activation(Z)
+            A = Z
+        logits = A[:, 0]
+
+        # Per-sample loss softplus(z) - y z; its derivative is sigmoid(z) - y.
+        per_sample = np.logaddexp(0, logits, out=self.per_sample[:m])
+        per_sample -= y * logits
+        delta = self.errors[-1][:m]
+        expit(A, out=delta)
+        delta[:, 0] -= y
+        if sample_weight is None:
+            weight_sum = m
+            loss = float(per_sample.sum())
+        else:
+            weight_sum = float(sample_weight.sum())
+            loss = float(np.dot(per_sample, sample_weight))
+            delta[:, 0] *= sample_weight
+
+        for layer in range(n_layers - 1, -1, -1):
+            A_prev = self.outputs[layer - 1][:m] if layer else X
+            if layer == 0 and self.sparse:
+                self.coef_grads[0][...] = safe_sparse_dot(X.T, delta)
+            else:
+                np.matmul(A_prev.T, delta, out=self.coef_grads[layer])
+            np.sum(delta, axis=0, out=self.intercept_grads[layer])
+            if layer:
+                previous = self.errors[layer - 1][:m]
+                np.matmul(delta, self.coefs[layer].T, out=previous)
+                self.derivative(A_prev, previous)
+                delta = previous
+
+        if self.alpha:
+            self.coef_grad_values += self.alpha * self.coef_values
+            loss += 0.5 * self.alpha * float(np.dot(self.coef_values, self.coef_values))
+        self.grads /= weight_sum
+        return loss / weight_sum
+
+
 @_fill_doc
 class NumpyBinaryMLP(BaseBinaryMLP):
     """Binary classifier: a multi-layer perceptron with hand-written backprop.
@@ -128,28 +219,15 @@ class NumpyBinaryMLP(BaseBinaryMLP):
     def _train(
         self, coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental
     ):
-        dtype = X.dtype
-        params, self.coefs_, self.intercepts_ = _pack(coefs, intercepts, dtype)
-        grads, coef_grads, intercept_grads = _pack(coefs, intercepts, dtype)
-        self._optimizer = self._make_optimizer(params, incremental)
-        n_coef_values = sum(c.size for c in coefs)
-        coef_values = params[:n_coef_values]
-        coef_grad_values = grads[:n_coef_values]
-
-        sparse = sp.issparse(X)
-        if sparse:
+        if sp.issparse(X):
             X = X.tocsr()
+        params, self.coefs_, self.intercepts_ = _pack(coefs, intercepts, X.dtype)
+        self._optimizer = self._make_optimizer(params, incremental)
+        backprop = _Backprop(self, params, batch_size, X)
         n_samples = X.shape[0]
-        units = [W.shape[1] for W in self.coefs_]
-        # layer_outputs[l] holds Z_{l+1}, then A_{l+1}; errors[l] holds D_{l+1}.
-        layer_outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
-        errors = [np.empty((batch_size, u), dtype=dtype) for u in units]
-        X_buffer = None if sparse else np.empty((batch_size, X.shape[1]), dtype)
-        loss_buffer = np.empty(batch_size, dtype=dtype)
-        activation = ACTIVATIONS[self.activation]
-        derivative = DERIVATIVES[self.activation]
-        alpha = self.alpha
-        n_layers = len(units)
+        X_buffer = (
+            None if backprop.sparse else np.empty((batch_size, X.shape[1]), X.dtype)
+        )
         sample_idx = np.arange(n_samples)
 
         for _ in range(1 if incremental else self.max_iter):
@@ -158,68 +236,21 @@ class NumpyBinaryMLP(BaseBinaryMLP):
             accumulated_loss = 0.0
             for start in range(0, n_samples, batch_size):
                 stop = min(start + batch_size, n_samples)
-                m = stop - start
-                if self.shuffle:
-                    batch = sample_idx[start:stop]
-                    if sparse:
-                        X_batch = X[batch]
-                    else:
-                        X_batch = np.take(
-                            X, batch, axis=0, out=X_buffer[:m], mode="clip"
-                        )
-                else:
+                if not self.shuffle:
                     batch = slice(start, stop)
                     X_batch = X[batch]
-                y_batch = y[batch]
-                sw_batch = None if sample_weight is None else sample_weight[batch]
-                weight_sum = m if sw_batch is None else float(sw_batch.sum())
-
-                # Forward pass.
-                A = X_batch
-                for layer in range(n_layers):
-                    Z = layer_outputs[layer][:m]
-                    if layer == 0 and sparse:
-                        Z[...] = safe_sparse_dot(A, self.coefs_[0])
-                    else:
-                        np.matmul(A, self.coefs_[layer], out=Z)
-                    Z += self.intercepts_[layer]
-                    if layer < n_layers - 1:
-                        activation(Z)
-                    A = Z
-                logits = A[:, 0]
-
-                # Loss: softplus(z) - y z, then dJ/dz = p - y (times the weights).
-                per_sample = np.logaddexp(0, logits, out=loss_buffer[:m])
-                per_sample -= y_batch * logits
-                delta = errors[-1][:m]
-                expit(A, out=delta)
-                delta[:, 0] -= y_batch
-                if sw_batch is None:
-                    batch_loss = float(per_sample.sum())
+                elif backprop.sparse:
+                    batch = sample_idx[start:stop]
+                    X_batch = X[batch]
                 else:
-                    batch_loss = float(np.dot(per_sample, sw_batch))
-                    delta[:, 0] *= sw_batch
-
-                # Backward pass.
-                for layer in range(n_layers - 1, -1, -1):
-                    A_prev = layer_outputs[layer - 1][:m] if layer else X_batch
-                    if layer == 0 and sparse:
-                        coef_grads[0][...] = safe_sparse_dot(X_batch.T, delta)
-                    else:
-                        np.matmul(A_prev.T, delta, out=coef_grads[layer])
-                    np.sum(delta, axis=0, out=intercept_grads[layer])
-                    if layer:
-                        previous = errors[layer - 1][:m]
-                        np.matmul(delta, self.coefs_[layer].T, out=previous)
-                        derivative(A_prev, previous)
-                        delta = previous
-
-                if alpha:
-                    coef_grad_values += alpha * coef_values
-                    batch_loss += 0.5 * alpha * float(np.dot(coef_values, coef_values))
-                grads /= weight_sum
-                accumulated_loss += batch_loss / weight_sum * m
-                self._optimizer.update_params(params, grads)
+                    batch = sample_idx[start:stop]
+                    X_batch = np.take(
+                        X, batch, axis=0, out=X_buffer[: stop - start], mode="clip"
+                    )
+                sw_batch = None if sample_weight is None else sample_weight[batch]
+                batch_loss = backprop(X_batch, y[batch], sw_batch)
+                accumulated_loss += batch_loss * (stop - start)
+                self._optimizer.update_params(params, backprop.grads)
 
             if self._end_epoch(accumulated_loss / n_samples, n_samples):
                 break

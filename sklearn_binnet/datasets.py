@@ -2,7 +2,6 @@
 
 import numbers
 
-import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 

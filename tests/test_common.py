@@ -1,4 +1,4 @@
-"""scikit-learn's estimator checks on every public estimator, with no expected failure."""
+"""scikit-learn's estimator checks on every public estimator, none expected to fail."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
