@@ -84,10 +84,10 @@ def log_sigmoid(z):
 def softplus(z):
     """Return ``log(1 + exp(z))`` without overflow.
 
-    Uses ``max(z, 0) + log1p(exp(-|z|))``: the exponent is never positive.
+    ``np.logaddexp(0, z)`` computes ``max(z, 0) + log1p(exp(-|z|))``: the
+    exponent is never positive.
     """
-    z = np.asarray(z)
-    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    return np.logaddexp(0, z)
 
 
 def binary_log_loss_from_logits(y, z, sample_weight=None):
