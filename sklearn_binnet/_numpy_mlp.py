@@ -96,6 +96,9 @@ class _Backprop:
         self.outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
         self.errors = [np.empty((batch_size, u), dtype=dtype) for u in units]
         self.per_sample = np.empty(batch_size, dtype=dtype)
+        # Column sums as products with a vector of ones: BLAS is several times
+        # faster than a reduction along the first axis of a narrow array.
+        self.ones = np.ones(batch_size, dtype=dtype)
 
     def __call__(self, X, y, sample_weight=None):
         m = X.shape[0]
@@ -120,12 +123,13 @@ class _Backprop:
         delta = self.errors[-1][:m]
         expit(A, out=delta)
         delta[:, 0] -= y
+        ones = self.ones[:m]
         if sample_weight is None:
             weight_sum = m
-            loss = float(per_sample.sum())
+            loss = float(np.dot(ones, per_sample))
         else:
-            weight_sum = float(sample_weight.sum())
-            loss = float(np.dot(per_sample, sample_weight))
+            weight_sum = float(np.dot(ones, sample_weight))
+            loss = float(np.dot(sample_weight, per_sample))
             delta[:, 0] *= sample_weight
 
         for layer in range(n_layers - 1, -1, -1):
@@ -134,7 +138,7 @@ class _Backprop:
                 self.coef_grads[0][...] = safe_sparse_dot(X.T, delta)
             else:
                 np.matmul(A_prev.T, delta, out=self.coef_grads[layer])
-            np.sum(delta, axis=0, out=self.intercept_grads[layer])
+            np.dot(ones, delta, out=self.intercept_grads[layer])
             if layer:
                 previous = self.errors[layer - 1][:m]
                 np.matmul(delta, self.coefs[layer].T, out=previous)
