@@ -182,6 +182,10 @@ classes_ : ndarray of shape (2,)
         Activation of the output unit, always ``"logistic"``."""
 
 
+# Rows of the training data run through the final weights to detect divergence.
+_DIVERGENCE_CHECK_ROWS = 1024
+
+
 def _fill_doc(cls):
     """Substitute the shared parameter and attribute texts into ``cls.__doc__``."""
     cls.__doc__ = cls.__doc__.replace("%(parameters)s", _PARAMETERS_DOC).replace(
@@ -515,18 +519,12 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         warm = incremental or self.warm_start
         keep_weights = warm and hasattr(self, "coefs_")
         keep_classes = warm and hasattr(self, "classes_")
-        if keep_weights:
-            dtype = np.asarray(self.coefs_[0]).dtype
-            if dtype not in (np.float32, np.float64):
-                dtype = np.float64
-        else:
-            dtype = (np.float64, np.float32)
         X, y = validate_data(
             self,
             X,
             y,
             accept_sparse=("csr", "csc"),
-            dtype=dtype,
+            dtype=self._fit_dtype(keep_weights),
             reset=not keep_classes,
         )
         y01 = self._check_labels(
@@ -569,10 +567,28 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
         self.n_iter_ = 0
         self._stopped = False
-        self._train(
-            coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
-        )
-        self._end_training(incremental)
+        # A diverging run overflows on its way to inf/NaN; that is detected and
+        # reported as one clear error below, not as a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._train(
+                coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
+            )
+            self._end_training(incremental, X)
+
+    def _fit_dtype(self, keep_weights):
+        """Return the dtype(s) ``X`` is validated to in ``fit``.
+
+        The initial weights are drawn in the dtype that ``X`` ends up in. By
+        default float32 and float64 input keep their dtype, except that a warm
+        start keeps the dtype of the weights it continues from. A backend with
+        a fixed training dtype overrides this.
+        """
+        if keep_weights:
+            dtype = np.asarray(self.coefs_[0]).dtype
+            if dtype not in (np.float32, np.float64):
+                dtype = np.float64
+            return dtype
+        return (np.float64, np.float32)
 
     def _check_warm_weights(self, layer_units, dtype):
         """Validate hand-set or previous weights against the architecture."""
@@ -651,7 +667,7 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         the sample-averaged loss of the epoch (computed before each step).
         """
         if not math.isfinite(epoch_loss):
-            self._raise_divergence()
+            self._raise_divergence(self.n_iter_ + 1)
         self.n_iter_ += 1
         self.t_ += n_samples
         self.loss_ = epoch_loss
@@ -698,7 +714,7 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             self._no_improvement_count = 0
         return False
 
-    def _end_training(self, incremental):
+    def _end_training(self, incremental, X):
         if not incremental and not self._stopped and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
@@ -708,13 +724,18 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         if self._validation is not None:
             self._set_weights(*self._best_weights)
         del self._validation, self._stopped
+        # The last step is never followed by a loss evaluation: check that the
+        # final weights are finite and still give finite logits (weights near
+        # the float range overflow in the forward pass while being finite).
         coefs, intercepts = self._get_weights()
-        if not all(np.isfinite(w).all() for w in coefs + intercepts):
-            self._raise_divergence()
+        if not all(np.isfinite(w).all() for w in coefs + intercepts) or not np.all(
+            np.isfinite(self._forward_logits(X[:_DIVERGENCE_CHECK_ROWS]))
+        ):
+            self._raise_divergence(self.n_iter_)
 
-    def _raise_divergence(self):
+    def _raise_divergence(self, epoch):
         raise ValueError(
-            f"Training diverged at epoch {self.n_iter_ + 1}: the loss or the "
+            f"Training diverged at epoch {epoch}: the loss or the "
             "weights are no longer finite. Lower learning_rate_init (now "
             f"{self.learning_rate_init}) or scale the input features."
         )

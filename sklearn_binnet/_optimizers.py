@@ -12,18 +12,17 @@ the depth of the network.
 import numpy as np
 
 
-class _BaseOptimizer:
-    """Shared learning-rate bookkeeping.
+class _LearningRateSchedule:
+    """The end-of-epoch learning-rate rules, shared by every optimizer.
 
-    Parameters
-    ----------
-    learning_rate_init : float
-        The initial step size.
+    The rules only read and write ``learning_rate``, ``learning_rate_init``,
+    ``lr_schedule`` and ``power_t``, so an optimizer of another backend (the
+    torch optimizers keep the rate in their parameter groups) gets the same
+    schedules by inheriting this class and exposing those attributes.
     """
 
-    def __init__(self, learning_rate_init):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+    lr_schedule = "constant"
+    power_t = 0.5
 
     def iteration_ends(self, time_step):
         """Update the learning rate at the end of an epoch.
@@ -33,9 +32,16 @@ class _BaseOptimizer:
         time_step : int
             Number of training samples seen so far.
         """
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
 
     def trigger_stopping(self, msg, verbose):
         """Decide whether training stops when the stopping rule fires.
+
+        With the ``"adaptive"`` schedule the rate is divided by 5 instead,
+        until it falls below 1e-6.
 
         Parameters
         ----------
@@ -48,9 +54,32 @@ class _BaseOptimizer:
         -------
         stop : bool
         """
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
         if verbose:
-            print(msg + " Stopping.")
-        return True
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class _BaseOptimizer(_LearningRateSchedule):
+    """Shared learning-rate bookkeeping.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        The initial step size.
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
 
 
 class SGDOptimizer(_BaseOptimizer):
@@ -89,24 +118,6 @@ class SGDOptimizer(_BaseOptimizer):
         self.power_t = power_t
         self.velocity = np.zeros_like(params)
         self._scratch = np.empty_like(params)
-
-    def iteration_ends(self, time_step):
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def trigger_stopping(self, msg, verbose):
-        if self.lr_schedule != "adaptive":
-            return super().trigger_stopping(msg, verbose)
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
 
     def update_params(self, params, grads):
         """Take one step on ``params`` in place.
