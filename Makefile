@@ -19,8 +19,12 @@ $(VENV)/.dev-installed: pyproject.toml constraints.txt | $(PY)
 	$(PIP_INSTALL) --editable ".[dev,torch,plot]"
 	touch $@ $(VENV)/.core-installed
 
-demo: $(VENV)/.core-installed  ## the tutorial, end to end, with NumpyBinaryMLP
-	$(PY) examples/tutorial_numpy.py
+$(VENV)/.plot-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) --editable ".[plot]"
+	touch $@ $(VENV)/.core-installed
+
+demo: $(VENV)/.plot-installed  ## the tutorial, end to end, with plots in ./binnet-demo
+	$(VENV)/bin/binnet demo
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .

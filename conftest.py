@@ -6,3 +6,8 @@ import os
 # support is switched on before SciPy is first imported: switch it on so that
 # check_estimator runs every check this machine can run.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+# Plots in doctests and tests are drawn off-screen. The environment variable
+# selects the Agg backend without importing matplotlib here, and subprocesses
+# started by the tests inherit it.
+os.environ.setdefault("MPLBACKEND", "Agg")

@@ -218,7 +218,8 @@ def _print_environment():
     )
     print(
         f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-        f"sklearn-binnet {sklearn_binnet.__version__}"
+        f"sklearn-binnet {sklearn_binnet.__version__} "
+        f"({os.path.dirname(sklearn_binnet.__file__)})"
     )
     for pool in threadpool_info():
         print(
@@ -229,6 +230,10 @@ def _print_environment():
         )
     blas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
     print(f"OPENBLAS_* environment: {blas_env or 'none'}")
+    # Other processes on the machine distort the ratios, multi-threaded BLAS
+    # calls most of all: report the load the run started under.
+    if hasattr(os, "getloadavg"):
+        print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f}")
 
 
 def _print_table(results):

@@ -1,11 +1,44 @@
 """scikit-learn compatible binary classifiers built on small neural networks.
 
-``NumpyBinaryMLP`` needs only NumPy and scikit-learn.
+``NumpyBinaryMLP`` needs only NumPy and scikit-learn. ``TorchBinaryMLP`` needs
+PyTorch and skorch (``pip install "sklearn-binnet[torch]"``) and is imported
+lazily, on first access, so that importing this package never imports torch.
 """
 
 from . import datasets
+from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["NumpyBinaryMLP", "__version__", "datasets"]
+__all__ = [
+    "NumpyBinaryMLP",
+    "TorchBinaryMLP",
+    "__version__",
+    "datasets",
+    "to_numpy",
+    "to_torch",
+]
+
+_TORCH_EXTRA = 'pip install "sklearn-binnet[torch]"'
+
+
+def __getattr__(name):
+    # PEP 562: called only for names not found above, i.e. on first access.
+    if name == "TorchBinaryMLP":
+        try:
+            from ._torch_mlp import TorchBinaryMLP
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in ("torch", "skorch"):
+                raise
+            raise ImportError(
+                "TorchBinaryMLP needs PyTorch and skorch, which are not "
+                f"installed ({exc}). Install them with: {_TORCH_EXTRA}"
+            ) from exc
+        globals()[name] = TorchBinaryMLP
+        return TorchBinaryMLP
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
