@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install --quiet --constraint constraints.txt
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ $(VENV)/.plot-installed: pyproject.toml constraints.txt | $(PY)
 	$(PIP_INSTALL) --editable ".[plot]"
 	touch $@ $(VENV)/.core-installed
 
+$(VENV)/.docs-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) --editable ".[docs,torch,plot]"
+	touch $@ $(VENV)/.core-installed $(VENV)/.plot-installed
+
 demo: $(VENV)/.plot-installed  ## the tutorial, end to end, with plots in ./binnet-demo
 	$(VENV)/bin/binnet demo
 
@@ -39,6 +43,11 @@ test: lint  ## lint, then the whole test suite with the docstring examples
 
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/bench_numpy.py
+
+# Warnings are errors; the gallery's examples run during the build. Open
+# docs/_build/html/index.html.
+docs: $(VENV)/.docs-installed  ## the HTML documentation, in docs/_build/html
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

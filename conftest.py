@@ -11,3 +11,9 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 # selects the Agg backend without importing matplotlib here, and subprocesses
 # started by the tests inherit it.
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The tests train tiny networks, for which one thread is fastest, and a second
+# thread per process only competes with the other process (joblib workers,
+# subprocesses) on a 2-core CI machine: one thread keeps test times stable.
+# Set before NumPy's BLAS and PyTorch start their thread pools.
+os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -6,12 +6,14 @@ lazily, on first access, so that importing this package never imports torch.
 """
 
 from . import datasets
+from ._base import InconsistentVersionWarning
 from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "InconsistentVersionWarning",
     "NumpyBinaryMLP",
     "TorchBinaryMLP",
     "__version__",

@@ -134,7 +134,7 @@ classes_ : ndarray of shape (2,)
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when ``X`` has string
         column names.
 
@@ -184,6 +184,74 @@ classes_ : ndarray of shape (2,)
 
 # Rows of the training data run through the final weights to detect divergence.
 _DIVERGENCE_CHECK_ROWS = 1024
+
+# Where a pickled estimator keeps the sklearn_binnet version that wrote it.
+_VERSION_KEY = "_sklearn_binnet_version"
+
+
+class InconsistentVersionWarning(UserWarning):
+    """Warning raised when an estimator is unpickled by another package version.
+
+    Every estimator of sklearn-binnet stores ``sklearn_binnet.__version__``
+    when it is pickled (with :mod:`pickle`, :mod:`joblib` or
+    :mod:`skops.io`); loading it under a different version warns, since the
+    fitted state may not mean the same thing there. Refit the model, or load
+    it with the version that wrote it.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Name of the estimator's class.
+    current_version : str
+        The version of sklearn-binnet loading the estimator.
+    original_version : str or None
+        The version that pickled it; None when the pickle holds no version
+        (written before versions were recorded).
+
+    Attributes
+    ----------
+    estimator_name : str
+        Name of the estimator's class.
+    current_version : str
+        The version of sklearn-binnet loading the estimator.
+    original_version : str or None
+        The version that pickled it, or None if unknown.
+
+    See Also
+    --------
+    sklearn.exceptions.InconsistentVersionWarning : The warning of scikit-learn
+        for its own estimators.
+
+    Examples
+    --------
+    >>> from sklearn_binnet import InconsistentVersionWarning
+    >>> warning = InconsistentVersionWarning(
+    ...     estimator_name="NumpyBinaryMLP",
+    ...     current_version="0.2.0",
+    ...     original_version="0.1.0",
+    ... )
+    >>> print(warning)
+    Trying to unpickle estimator NumpyBinaryMLP from sklearn-binnet version
+    0.1.0 when using version 0.2.0. This might lead to breaking code or
+    invalid results. Use at your own risk.
+    """
+
+    def __init__(self, *, estimator_name, current_version, original_version):
+        self.estimator_name = estimator_name
+        self.current_version = current_version
+        self.original_version = original_version
+
+    def __str__(self):
+        original = (
+            "an unknown sklearn-binnet version"
+            if self.original_version is None
+            else f"sklearn-binnet version {self.original_version}"
+        )
+        return (
+            f"Trying to unpickle estimator {self.estimator_name} from {original} "
+            f"when using version {self.current_version}. This might lead to "
+            "breaking code or invalid results. Use at your own risk."
+        )
 
 
 def _fill_doc(cls):
@@ -519,18 +587,25 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         warm = incremental or self.warm_start
         keep_weights = warm and hasattr(self, "coefs_")
         keep_classes = warm and hasattr(self, "classes_")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            dtype=self._fit_dtype(keep_weights),
-            reset=not keep_classes,
-        )
-        y01 = self._check_labels(
-            y, keep_classes=keep_classes, incremental=incremental, classes=classes
-        )
-        sample_weight = self._check_sample_weight(sample_weight, X, y, y01, incremental)
+        # Non-finite input is refused with a clear ValueError, without the
+        # RuntimeWarnings that come on the way: a value too large for a
+        # narrower training dtype (float64 data, float32 weights) overflows
+        # when cast, and scikit-learn's finiteness check sums X (inf - inf).
+        with np.errstate(over="ignore", invalid="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=("csr", "csc"),
+                dtype=self._fit_dtype(keep_weights),
+                reset=not keep_classes,
+            )
+            y01 = self._check_labels(
+                y, keep_classes=keep_classes, incremental=incremental, classes=classes
+            )
+            sample_weight = self._check_sample_weight(
+                sample_weight, X, y, y01, incremental
+            )
         y01 = y01.astype(X.dtype)
 
         layer_units = self._layer_units(X.shape[1])
@@ -757,13 +832,15 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             in the floating dtype of ``X`` (float64 for integer input).
         """
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        # As in fit: non-finite X is a ValueError, not a RuntimeWarning first.
+        with np.errstate(invalid="ignore"):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
         return self._forward_logits(X).astype(X.dtype, copy=False)
 
     def predict_proba(self, X):
@@ -821,6 +898,32 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.intp)]
+
+    # ------------------------------------------------------------ pickling
+
+    def __getstate__(self):
+        # Stamped with the package version, as scikit-learn stamps its own
+        # estimators (which it does only for modules named ``sklearn.*``).
+        from . import __version__
+
+        state = dict(super().__getstate__())
+        state[_VERSION_KEY] = __version__
+        return state
+
+    def __setstate__(self, state):
+        from . import __version__
+
+        state = dict(state)
+        pickled_version = state.pop(_VERSION_KEY, None)
+        if pickled_version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=pickled_version,
+                )
+            )
+        super().__setstate__(state)
 
 
 _fill_doc(BaseBinaryMLP)

@@ -101,6 +101,23 @@ class _Backprop:
         self.ones = np.ones(batch_size, dtype=dtype)
 
     def __call__(self, X, y, sample_weight=None):
+        """Run the forward and backward passes on one mini-batch.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (m, n_features)
+            The mini-batch, at most ``batch_size`` rows.
+        y : ndarray of shape (m,)
+            Targets, 0 or 1, in the dtype of the weights.
+        sample_weight : ndarray of shape (m,), default=None
+            Weights of the samples; None weighs every sample by one.
+
+        Returns
+        -------
+        loss : float
+            The penalised loss ``J`` of the batch; its gradient with respect
+            to the flat weights is left in ``grads``.
+        """
         m = X.shape[0]
         n_layers = len(self.coefs)
 

@@ -61,12 +61,38 @@ _ACTIVATIONS = {
 
 
 def _to_tensor(array, dtype, device):
-    """Copy a NumPy array into a new tensor of ``dtype`` on ``device``.
+    """Copy a NumPy array into a new C-contiguous tensor of ``dtype`` on ``device``.
 
     A copy rather than a view: input arrays may be read-only (memory maps),
-    which ``torch.from_numpy`` does not support.
+    which ``torch.from_numpy`` does not support. In C order whatever the
+    order of the array: ``torch.tensor`` keeps the strides of a Fortran-ordered
+    array (what a pandas DataFrame converts to), and matrix products on other
+    strides round differently, so that the same data as a DataFrame and as an
+    array would give different logits and, without shuffling, models.
     """
-    return torch.tensor(array, dtype=dtype, device=device)
+    return torch.tensor(np.ascontiguousarray(array), dtype=dtype, device=device)
+
+
+def _training_X(array, dtype, device):
+    """Return dense training data as a tensor to take batches from, or as is.
+
+    Training only reads the data, and a copy would double the memory that a
+    large data set takes. So on the CPU an aligned, C-contiguous array already
+    in ``dtype`` is not copied: a writable one is wrapped in a tensor that
+    shares its memory (``torch.from_numpy``); a read-only one (such as a
+    memory map opened with ``mode="r"``), whose memory a tensor must not be
+    given, is returned as it is, and each batch is copied from it. Anything
+    else is copied to the device once, with ``_to_tensor``.
+    """
+    flags = array.flags
+    if (
+        device.type == "cpu"
+        and array.dtype == _NUMPY_DTYPES[dtype]
+        and flags.c_contiguous
+        and flags.aligned
+    ):
+        return torch.from_numpy(array) if flags.writeable else array
+    return _to_tensor(array, dtype, device)
 
 
 # ---------------------------------------------------------------- the network
@@ -447,8 +473,9 @@ class _TrainingData(torch.utils.data.Dataset):
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Dense input is copied to the device once; sparse input stays a CSR
-        matrix on the host and each batch is densified on its way.
+        Dense input is put on the device once, or used in place (see
+        ``_training_X``); sparse input stays a CSR matrix on the host and each
+        batch is densified on its way.
     y : ndarray of shape (n_samples,)
         Targets, 0 or 1.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -461,7 +488,10 @@ class _TrainingData(torch.utils.data.Dataset):
 
     def __init__(self, X, y, sample_weight, dtype, device, rng):
         self.sparse = sp.issparse(X)
-        self.X = X.tocsr() if self.sparse else _to_tensor(X, dtype, device)
+        self.X = X.tocsr() if self.sparse else _training_X(X, dtype, device)
+        # Batches of a sparse matrix or a read-only array are copied from the
+        # host one by one.
+        self.on_host = not isinstance(self.X, torch.Tensor)
         self.y = _to_tensor(y, dtype, device)
         self.sample_weight = (
             None if sample_weight is None else _to_tensor(sample_weight, dtype, device)
@@ -484,9 +514,10 @@ class _TrainingData(torch.utils.data.Dataset):
         index : slice, ndarray or Tensor of int
             Rows to take; an index tensor must be on the device.
         """
-        if self.sparse:
+        if self.on_host:
             rows = index.cpu().numpy() if isinstance(index, torch.Tensor) else index
-            X = _to_tensor(self.X[rows].toarray(), self.dtype, self.device)
+            X = self.X[rows]
+            X = _to_tensor(X.toarray() if self.sparse else X, self.dtype, self.device)
         elif isinstance(index, slice):
             X = self.X[index]
         else:

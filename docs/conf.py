@@ -1,0 +1,181 @@
+"""Sphinx configuration of the sklearn-binnet documentation.
+
+Build it with ``make docs`` (warnings are errors). The example gallery runs
+every ``examples/plot_*.py`` during the build.
+
+Cross-references to Python, NumPy, scikit-learn, PyTorch, skorch,
+matplotlib, joblib and skops go through intersphinx, whose inventories are
+downloaded. Where they cannot be (a machine without network), the build
+stays offline: intersphinx is left out and only references to those external
+projects are excused. References to ``sklearn_binnet`` itself are always checked
+(``nitpicky``), online or not. ``SKLEARN_BINNET_DOCS_INTERSPHINX=1`` forces
+intersphinx on (the build then fails where the inventories are unreachable),
+``=0`` forces it off; unset, it is on when every inventory answers quickly.
+"""
+
+import os
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import sklearn_binnet
+
+DOCS = Path(__file__).resolve().parent
+
+# -- Project -----------------------------------------------------------------
+
+project = "sklearn-binnet"
+author = "The sklearn-binnet developers"
+copyright = "The sklearn-binnet developers, BSD 3-Clause License"
+release = sklearn_binnet.__version__
+version = release
+
+# -- General -----------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+root_doc = "index"
+# Every cross-reference must resolve: a typo in a name is a build error.
+nitpicky = True
+# Plain ``code`` stays plain text; cross-references are written explicitly.
+default_role = "literal"
+
+# -- autodoc, autosummary, numpydoc --------------------------------------------
+
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": True}
+autodoc_typehints = "none"
+# The class template lists the methods itself.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+# Types in Parameters / Returns become links for these names only; the rest
+# of a type description ("array-like of shape (n_samples,)") stays text.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    "ndarray": "numpy.ndarray",
+    "RandomState": "numpy.random.RandomState",
+    "Pipeline": "sklearn.pipeline.Pipeline",
+    "NumpyBinaryMLP": "sklearn_binnet.NumpyBinaryMLP",
+    "TorchBinaryMLP": "sklearn_binnet.TorchBinaryMLP",
+    "LossCurveDisplay": "sklearn_binnet.plotting.LossCurveDisplay",
+}
+numpydoc_validation_checks = set()
+
+# -- intersphinx ---------------------------------------------------------------
+
+INTERSPHINX_MAPPING = {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable", None),
+    "sklearn": ("https://scikit-learn.org/stable", None),
+    "torch": ("https://docs.pytorch.org/docs/stable", None),
+    "skorch": ("https://skorch.readthedocs.io/en/stable", None),
+    "matplotlib": ("https://matplotlib.org/stable", None),
+    "joblib": ("https://joblib.readthedocs.io/en/stable", None),
+    "skops": ("https://skops.readthedocs.io/en/stable", None),
+}
+# What is excused when the inventories are out of reach: names of the projects
+# above, Python's builtins and the standard-library names these pages use,
+# with or without an inventory prefix ("python:int", as numpydoc writes the
+# types of parameters). The patterns are matched against the whole target, so
+# "sklearn" does not cover "sklearn_binnet": our own references are checked
+# offline too.
+_PROJECTS = "|".join(INTERSPHINX_MAPPING)
+_EXTERNAL_OBJECTS = (
+    r"(numpy|np|scipy|sklearn|torch|skorch|matplotlib|pandas|joblib|skops)(\..+)?"
+    r"|int|float|complex|str|bytes|bool|dict|list|tuple|set|object|type|callable"
+    r"|None|True|False|Exception|ValueError|TypeError|ImportError"
+    r"|pickle|functools\.partial"
+)
+_OFFLINE_IGNORE = [
+    (r"py:.*", rf"(({_PROJECTS}):)?({_EXTERNAL_OBJECTS})"),
+    # Labels and glossary terms named with their inventory (numpydoc's
+    # "numpy:array_like", "python:bltin-boolean-values").
+    (r"std:(ref|term|doc|label)", rf"({_PROJECTS}):.+"),
+    # Labels and glossary terms of scikit-learn's documentation, used without
+    # a prefix by the docstrings that our estimators inherit from scikit-learn
+    # (score, get_metadata_routing, set_*_request).
+    (r"std:ref", r"metadata_routing|accuracy_score"),
+    (r"std:term", r"meta-estimator"),
+]
+
+
+def _inventories_reachable(timeout=3.0):
+    """Whether every intersphinx inventory can be downloaded within ``timeout``."""
+
+    def fetch(base):
+        with urllib.request.urlopen(f"{base}/objects.inv", timeout=timeout) as reply:
+            reply.read(64)
+
+    try:
+        with ThreadPoolExecutor(len(INTERSPHINX_MAPPING)) as pool:
+            list(pool.map(fetch, [url for url, _ in INTERSPHINX_MAPPING.values()]))
+    except OSError:
+        return False
+    return True
+
+
+def _use_intersphinx():
+    setting = os.environ.get("SKLEARN_BINNET_DOCS_INTERSPHINX", "").strip().lower()
+    if setting in {"1", "true", "yes", "on"}:
+        return True
+    if setting in {"0", "false", "no", "off"}:
+        return False
+    return _inventories_reachable()
+
+
+if _use_intersphinx():
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = INTERSPHINX_MAPPING
+    intersphinx_timeout = 10
+else:
+    nitpick_ignore_regex = _OFFLINE_IGNORE
+
+# -- sphinx-gallery --------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(DOCS.parent / "examples"),
+    "gallery_dirs": "auto_examples",
+    # Only plot_*.py files belong to the gallery and run; the other scripts in
+    # examples/ (tutorial_numpy.py, run by `make demo`) are not collected.
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"^(?!plot_).*\.py$",
+    "within_subsection_order": "FileNameSortKey",
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("sklearn_binnet",),
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "min_reported_time": 1,
+    # A failing example fails the build.
+    "only_warn_on_example_error": False,
+    "abort_on_example_error": False,
+}
+
+# -- HTML ------------------------------------------------------------------------
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"sklearn-binnet {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "github_url": "https://github.com/sklearn-binnet/sklearn-binnet",
+    "navigation_with_keys": False,
+    "show_prev_next": True,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_context = {"default_mode": "light"}
+html_show_sourcelink = False
+
+# The prompts of console and Python sessions are not copied.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
