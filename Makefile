@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install --quiet --constraint constraints.txt
 
-.PHONY: demo test lint format bench docs clean
+.PHONY: demo test test-min lint format bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,23 @@ format: $(VENV)/.dev-installed
 test: lint  ## lint, then the whole test suite with the docstring examples
 	$(PY) -m pytest -q
 
+# The oldest numpy, scikit-learn and SciPy that pyproject.toml declares
+# (constraints-min.txt), in a virtual environment of their own, rebuilt when the
+# pins change. Binary wheels only: a floor without wheels fails here, at once.
+VENV_MIN ?= .venv-min
+PY_MIN := $(VENV_MIN)/bin/python
+
+$(VENV_MIN)/.installed: pyproject.toml constraints.txt constraints-min.txt
+	rm -rf $(VENV_MIN)
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(PY_MIN) -m pip install --quiet --constraint constraints.txt \
+		--constraint constraints-min.txt --only-binary numpy,scipy,scikit-learn \
+		--editable ".[dev,torch,plot]"
+	touch $@
+
+test-min: $(VENV_MIN)/.installed  ## the test suite against the oldest declared versions
+	$(PY_MIN) -m pytest -q
+
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/bench_numpy.py
 
@@ -50,4 +67,4 @@ docs: $(VENV)/.docs-installed  ## the HTML documentation, in docs/_build/html
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(VENV_MIN) build *.egg-info .pytest_cache

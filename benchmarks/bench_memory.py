@@ -25,8 +25,23 @@ Run it from the repository root::
     .venv/bin/python benchmarks/bench_memory.py --backends numpy
     .venv/bin/python benchmarks/bench_memory.py --quick         # smoke run
 
-The full run takes about a minute on two cores and needs 400 MB of space in
-the temporary directory for the memory map.
+The network is small (one hidden layer of 16 units, batches of 1,000 rows, 2
+epochs): its own memory is negligible, so the figures are the data handling's.
+The full run takes one to two minutes on two cores and needs 400 MB of space
+in the temporary directory for the memory map.
+
+Results of one run (Linux, 2 cores, numpy 2.4, torch 2.13 CPU; MB = 1e6 bytes)::
+
+    backend  input     data MB  peak MB peak/data fit extra MB
+    numpy    array         400      442     1.11x           26
+    numpy    memmap        400      442     1.11x           26
+    torch    array         400      452     1.13x           36
+    torch    memmap        400      452     1.13x           36
+
+Above the data, both hold the labels (16 MB as int64, plus their 0/1 copy)
+and a permutation of the rows (16 MB); torch uses a writable float32 array in
+place and copies the batches of a read-only memory map one by one. Before
+that, TorchBinaryMLP copied the data into a tensor: 2.14x.
 """
 
 import argparse
@@ -183,8 +198,8 @@ def main(argv=None):
     mb = 1e6
     print(
         f"fit on float32 {args.rows:,} x {args.features} "
-        f"({args.rows * args.features * 4 / mb:,.0f} MB), hidden (16,), "
-        f"{args.epochs} epoch(s); numpy {np.__version__}, python "
+        f"({args.rows * args.features * 4 / mb:,.0f} MB), hidden (16,), batches of "
+        f"1,000, {args.epochs} epoch(s); numpy {np.__version__}, python "
         f"{sys.version.split()[0]}, {os.cpu_count()} cores"
     )
     header = (

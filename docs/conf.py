@@ -4,16 +4,18 @@ Build it with ``make docs`` (warnings are errors). The example gallery runs
 every ``examples/plot_*.py`` during the build.
 
 Cross-references to Python, NumPy, scikit-learn, PyTorch, skorch,
-matplotlib, joblib and skops go through intersphinx, whose inventories are
-downloaded. Where they cannot be (a machine without network), the build
+matplotlib, joblib, skops and dask go through intersphinx, whose inventories
+are downloaded. Where they cannot be (a machine without network), the build
 stays offline: intersphinx is left out and only references to those external
-projects are excused. References to ``sklearn_binnet`` itself are always checked
-(``nitpicky``), online or not. ``SKLEARN_BINNET_DOCS_INTERSPHINX=1`` forces
-intersphinx on (the build then fails where the inventories are unreachable),
-``=0`` forces it off; unset, it is on when every inventory answers quickly.
+projects are excused. References to ``sklearn_binnet`` itself are always
+checked (``nitpicky``), online or not. ``SKLEARN_BINNET_DOCS_INTERSPHINX=1``
+forces intersphinx on (the build then fails where the inventories are
+unreachable), ``=0`` forces it off; unset, it is on when every inventory
+answers quickly.
 """
 
 import os
+import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import sklearn_binnet
 
 DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
 
 # -- Project -----------------------------------------------------------------
 
@@ -40,6 +43,8 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
+    # MathJax served with the pages, so that formulas render without network.
+    "sphinx-mathjax-offline",
 ]
 
 templates_path = ["_templates"]
@@ -63,6 +68,16 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = True
 numpydoc_xref_ignore = "all"
 numpydoc_xref_aliases = {
+    # numpydoc's own links, with a title: without the inventories (offline)
+    # they show "int" rather than their target "python:int".
+    **{
+        name: f":class:`{name} <python:{name}>`"
+        for name in ("list", "tuple", "str", "dict", "float", "int")
+    },
+    **{name: f":data:`{name} <python:{name}>`" for name in ("None", "True", "False")},
+    "callable": ":func:`callable <python:callable>`",
+    "array-like": ":term:`array-like <numpy:array_like>`",
+    "array_like": ":term:`array-like <numpy:array_like>`",
     "ndarray": "numpy.ndarray",
     "RandomState": "numpy.random.RandomState",
     "Pipeline": "sklearn.pipeline.Pipeline",
@@ -83,6 +98,7 @@ INTERSPHINX_MAPPING = {
     "matplotlib": ("https://matplotlib.org/stable", None),
     "joblib": ("https://joblib.readthedocs.io/en/stable", None),
     "skops": ("https://skops.readthedocs.io/en/stable", None),
+    "dask": ("https://docs.dask.org/en/stable", None),
 }
 # What is excused when the inventories are out of reach: names of the projects
 # above, Python's builtins and the standard-library names these pages use,
@@ -92,10 +108,11 @@ INTERSPHINX_MAPPING = {
 # offline too.
 _PROJECTS = "|".join(INTERSPHINX_MAPPING)
 _EXTERNAL_OBJECTS = (
-    r"(numpy|np|scipy|sklearn|torch|skorch|matplotlib|pandas|joblib|skops)(\..+)?"
+    r"(numpy|np|scipy|sklearn|torch|skorch|matplotlib|pandas|joblib|skops|dask)"
+    r"(\..+)?"
     r"|int|float|complex|str|bytes|bool|dict|list|tuple|set|object|type|callable"
     r"|None|True|False|Exception|ValueError|TypeError|ImportError"
-    r"|pickle|functools\.partial"
+    r"|(pickle|functools|os|pathlib|collections|typing)(\..+)?"
 )
 _OFFLINE_IGNORE = [
     (r"py:.*", rf"(({_PROJECTS}):)?({_EXTERNAL_OBJECTS})"),
@@ -143,6 +160,16 @@ else:
 
 # -- sphinx-gallery --------------------------------------------------------------
 
+# The examples train small networks, for which PyTorch is fastest on one
+# thread; its default pool of one thread per core only adds contention on the
+# small (2-core) machines that build these pages.
+try:
+    import torch
+except ImportError:  # the torch examples then fail, and say why
+    pass
+else:
+    torch.set_num_threads(1)
+
 sphinx_gallery_conf = {
     "examples_dirs": str(DOCS.parent / "examples"),
     "gallery_dirs": "auto_examples",
@@ -150,7 +177,7 @@ sphinx_gallery_conf = {
     # examples/ (tutorial_numpy.py, run by `make demo`) are not collected.
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"^(?!plot_).*\.py$",
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.GallerySortKey",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("sklearn_binnet",),
     "download_all_examples": False,
@@ -175,6 +202,19 @@ html_theme_options = {
 }
 html_context = {"default_mode": "light"}
 html_show_sourcelink = False
+# Pages without sub-pages need no left sidebar.
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "getting_started",
+        "tutorial",
+        "user_guide",
+        "scaling",
+        "benchmarks",
+        "internals",
+    )
+}
 
 # The prompts of console and Python sessions are not copied.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "

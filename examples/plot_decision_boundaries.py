@@ -12,9 +12,9 @@ The two rows are alike because the backends run the same algorithm: same
 initial weights, same order of the mini-batches, same loss, optimizer and
 stopping rule. They differ by floating-point rounding only:
 ``TorchBinaryMLP`` trains in float32 by default, ``NumpyBinaryMLP`` in the
-dtype of ``X`` (float64 here). Rounding is enough to move the epoch at which
-the stopping rule fires (the corner shows the number of epochs run) and so
-the boundary a little; trained in float64 both backends give the same
+dtype of ``X`` (float64 here). Rounding can be enough to move the epoch at
+which the stopping rule fires (the corner shows the number of epochs run),
+and with it the boundary; trained in float64 both backends give the same
 numbers, as :ref:`sphx_glr_auto_examples_plot_backend_parity.py` shows.
 """
 
@@ -41,12 +41,12 @@ datasets = {
 # The models
 # ----------
 #
-# One hidden layer of 32 ReLU units, Adam at learning rate 0.03 on the whole
+# One hidden layer of 32 ReLU units, Adam at learning rate 0.05 on the whole
 # training set at each step, until the training loss stops improving; the
 # features are standardised first, as neural networks like them.
 params = dict(
     hidden_layer_sizes=(32,),
-    learning_rate_init=0.03,
+    learning_rate_init=0.05,
     batch_size=None,
     max_iter=1000,
     random_state=0,

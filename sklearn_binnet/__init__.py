@@ -9,6 +9,7 @@ from . import datasets
 from ._base import InconsistentVersionWarning
 from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
+from ._streaming import dask_chunks, fit_stream
 
 __version__ = "0.1.0.dev0"
 
@@ -17,7 +18,9 @@ __all__ = [
     "NumpyBinaryMLP",
     "TorchBinaryMLP",
     "__version__",
+    "dask_chunks",
     "datasets",
+    "fit_stream",
     "to_numpy",
     "to_torch",
 ]

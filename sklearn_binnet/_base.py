@@ -507,9 +507,11 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 weights if sample_weight is None else sample_weight * weights
             )
         if not sample_weight.sum() > 0:
+            # Worded like scikit-learn's own check (1.8+), which runs first
+            # where there is one.
             raise ValueError(
-                "sample_weight sums to zero: at least one sample needs a positive "
-                "weight."
+                "sample_weight sums to zero: it must contain at least one "
+                "non-zero weight."
             )
         if not incremental and (
             not np.any(sample_weight[y01] > 0) or not np.any(sample_weight[~y01] > 0)

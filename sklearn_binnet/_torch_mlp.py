@@ -20,7 +20,6 @@ net follows ``NumpyBinaryMLP`` step for step and pays no per-sample cost:
 """
 
 import copy
-import functools
 import itertools
 import math
 import numbers
@@ -672,8 +671,13 @@ class _BinaryNet(NeuralNetBinaryClassifier):
     def notify(self, method_name, **cb_kwargs):
         if method_name != "on_epoch_end":
             return super().notify(method_name, **cb_kwargs)
+        # The net's own epoch end (the estimator's bookkeeping, validation
+        # and stopping rules) runs outside the try below: an interrupt there
+        # is the user's, and aborts (and rolls back) the fit.
+        self.on_epoch_end(self, **cb_kwargs)
         try:
-            return super().notify(method_name, **cb_kwargs)
+            for _, callback in self.callbacks_:
+                callback.on_epoch_end(self, **cb_kwargs)
         except KeyboardInterrupt as exc:
             # skorch's callbacks (EarlyStopping) stop training by raising
             # KeyboardInterrupt at the end of an epoch, which skorch's
@@ -997,12 +1001,12 @@ class TorchBinaryMLP(BaseBinaryMLP):
         dtype = torch.promote_types(_DTYPES[X.dtype.name], weight.dtype)
         forward = module
         if dtype != weight.dtype:
-            params = {
-                name: param.to(dtype) for name, param in module.named_parameters()
-            }
-            forward = functools.partial(torch.func.functional_call, module, params)
+            # A converted copy, not torch.func.functional_call: that swaps the
+            # module's own parameters during the call, under the feet of any
+            # other thread predicting with the same model.
+            forward = copy.deepcopy(module).to(dtype)
         n_samples = X.shape[0]
-        widest = max(module.n_features_in, *module.hidden_layer_sizes)
+        widest = max((module.n_features_in, *module.hidden_layer_sizes))
         chunk = max(1, min(n_samples, _CHUNK_VALUES // widest))
         if sp.issparse(X):
             X = X.tocsr()
