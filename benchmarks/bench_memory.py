@@ -113,7 +113,7 @@ def _worker(backend, kind, rows, features, epochs, path):
     warnings.simplefilter("ignore", ConvergenceWarning)
     rng = np.random.default_rng(0)
     # Warm-up: import and run every code path once, on tiny data.
-    X_small = rng.standard_normal((256, features), dtype=np.float32)
+    X_small = rng.standard_normal((2048, features), dtype=np.float32)
     _estimator(backend, 1).fit(X_small, _labels(X_small))
     baseline = _peak_bytes()
 

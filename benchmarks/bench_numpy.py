@@ -32,9 +32,9 @@ Run it from the repository root::
     .venv/bin/python benchmarks/bench_numpy.py --quick    # smoke run, seconds
     .venv/bin/python benchmarks/bench_numpy.py --repeats 9
 
-The default run takes about a minute on two cores. Ratios depend on the BLAS
-build and its settings (threads, ``OPENBLAS_*`` variables); the header prints
-what was used.
+The default run takes well under a minute on two idle cores. Ratios depend on
+the BLAS build and its settings (threads, ``OPENBLAS_*`` variables) and on
+what else runs on the machine; the header prints all three.
 """
 
 import argparse
@@ -78,6 +78,8 @@ class Case:
 
 @dataclass
 class Result:
+    """Median times of a case, and how far apart the two outputs were."""
+
     case: Case
     ours_s: float
     theirs_s: float
@@ -300,7 +302,9 @@ def main(argv=None):
     _print_environment()
     print(
         f"mode {'quick' if args.quick else 'full'}: W2 {sizes['w2_samples']:,} "
-        f"rows, W3 {sizes['w3_samples']:,} rows, median of {repeats} repeats\n"
+        f"rows, W3 {sizes['w3_samples']:,} rows, median of {repeats} repeats"
+        + (" (the targets are meant for the full run)" if args.quick else "")
+        + "\n"
     )
     results = []
     for make_cases in [
