@@ -58,8 +58,9 @@ $(VENV_MIN)/.installed: pyproject.toml constraints.txt constraints-min.txt
 test-min: $(VENV_MIN)/.installed  ## the test suite against the oldest declared versions
 	$(PY_MIN) -m pytest -q
 
-bench: $(VENV)/.dev-installed
+bench: $(VENV)/.dev-installed  ## speed against MLPClassifier and a hand-written torch loop
 	$(PY) benchmarks/bench_numpy.py
+	$(PY) benchmarks/bench_torch.py
 
 # Warnings are errors; the gallery's examples run during the build. Open
 # docs/_build/html/index.html.

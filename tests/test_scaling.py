@@ -474,7 +474,9 @@ def _device_round_trip(device, tmp_path):
     # from the decision threshold (a GPU rounds differently from a CPU).
     clear = np.abs(est.decision_function(X)) > 1e-4
 
-    loaded = pickle.loads(pickle.dumps(est))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no device warning on the way
+        loaded = pickle.loads(pickle.dumps(est))
     assert {p.device.type for p in loaded.net_.module_.parameters()} == {"cpu"}
     # Pickling moved a copy: the estimator itself stays on its device.
     assert {p.device.type for p in est.net_.module_.parameters()} == {device}
@@ -492,12 +494,15 @@ def _device_round_trip(device, tmp_path):
     code = textwrap.dedent(
         """
         import pickle
+        import warnings
         import numpy as np
         import torch
         assert not torch.cuda.is_available()
-        with open("model.pkl", "rb") as file:
-            model = pickle.load(file)
-        np.save("proba.npy", model.predict_proba(np.load("X.npy")))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # loads without a device warning
+            with open("model.pkl", "rb") as file:
+                model = pickle.load(file)
+            np.save("proba.npy", model.predict_proba(np.load("X.npy")))
         """
     )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "CUDA_VISIBLE_DEVICES": ""}
@@ -519,9 +524,7 @@ def test_device_round_trip_on_cpu(tmp_path):
 
 @pytest.mark.skipif(not CUDA, reason="CUDA is not available")
 def test_device_round_trip_on_cuda(tmp_path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no device warning on the way
-        _device_round_trip("cuda", tmp_path)
+    _device_round_trip("cuda", tmp_path)
 
 
 # -------------------------------------------------------- the Scaling page
