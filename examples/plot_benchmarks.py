@@ -21,16 +21,16 @@ here: the numbers are copied from the scripts' output.
 # PyTorch training loop of the same network.
 numpy_ratios = {
     # workload: (ratio, target)
-    "W1 tutorial fit\nfloat64": (0.420, 0.4),
-    "W2 tabular fit\nfloat64": (0.597, 0.6),
-    "W2 tabular fit\nfloat32": (0.598, 0.45),
-    "W3 predict_proba\nfloat64": (0.879, 0.7),
-    "W3 predict_proba\nfloat32": (0.987, 0.4),
+    "W1 tutorial fit\nfloat64": (0.389, 0.4),
+    "W2 tabular fit\nfloat64": (0.348, 0.6),
+    "W2 tabular fit\nfloat32": (0.252, 0.45),
+    "W3 predict_proba\nfloat64": (0.520, 0.7),
+    "W3 predict_proba\nfloat32": (0.594, 0.4),
 }
 torch_ratios = {
     # workload: (TorchBinaryMLP, plain skorch, target for TorchBinaryMLP)
-    "W1 tutorial\n(200x2, full batch)": (1.51, 11.99, 2.5),
-    "W2 tabular\n(100,000x20, batch 256)": (1.14, 4.57, 1.25),
+    "W1 tutorial\n(200x2, full batch)": (1.39, 7.54, 2.5),
+    "W2 tabular\n(100,000x20, batch 256)": (1.22, 3.30, 1.25),
 }
 
 # %%
