@@ -308,7 +308,29 @@ class _PenalizedBCELoss(nn.Module):
 # ----------------------------------------------------------------- optimizers
 
 
-class _SklearnSGD(_LearningRateSchedule, torch.optim.Optimizer):
+class _GroupLearningRate(_LearningRateSchedule, torch.optim.Optimizer):
+    """A torch optimizer whose rate the NumPy schedules can read and set.
+
+    The rate lives in the parameter groups (``lr``, and ``initial_lr`` for the
+    schedules), where torch keeps it across pickling; these properties expose
+    it under the names ``_LearningRateSchedule`` uses.
+    """
+
+    @property
+    def learning_rate(self):
+        return self.param_groups[0]["lr"]
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        for group in self.param_groups:
+            group["lr"] = value
+
+    @property
+    def learning_rate_init(self):
+        return self.param_groups[0]["initial_lr"]
+
+
+class _SklearnSGD(_GroupLearningRate):
     """SGD with momentum and scikit-learn's schedules, as a torch optimizer.
 
     The step is the NumPy ``SGDOptimizer``'s, operation for operation, so that
@@ -339,19 +361,6 @@ class _SklearnSGD(_LearningRateSchedule, torch.optim.Optimizer):
             power_t=power_t,
         )
         super().__init__(params, defaults)
-
-    @property
-    def learning_rate(self):
-        return self.param_groups[0]["lr"]
-
-    @learning_rate.setter
-    def learning_rate(self, value):
-        for group in self.param_groups:
-            group["lr"] = value
-
-    @property
-    def learning_rate_init(self):
-        return self.param_groups[0]["initial_lr"]
 
     @property
     def lr_schedule(self):
@@ -392,7 +401,7 @@ class _SklearnSGD(_LearningRateSchedule, torch.optim.Optimizer):
         return loss
 
 
-class _SklearnAdam(_LearningRateSchedule, torch.optim.Optimizer):
+class _SklearnAdam(_GroupLearningRate):
     """Adam in scikit-learn's formulation, as a torch optimizer.
 
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, then
@@ -412,19 +421,6 @@ class _SklearnAdam(_LearningRateSchedule, torch.optim.Optimizer):
             t=0,
         )
         super().__init__(params, defaults)
-
-    @property
-    def learning_rate(self):
-        return self.param_groups[0]["lr"]
-
-    @learning_rate.setter
-    def learning_rate(self, value):
-        for group in self.param_groups:
-            group["lr"] = value
-
-    @property
-    def learning_rate_init(self):
-        return self.param_groups[0]["initial_lr"]
 
     @torch.no_grad()
     def step(self, closure=None):
