@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 _PROG = "binnet"
 _USAGE_ERROR = 2
@@ -155,7 +155,27 @@ def _cv_folds(text):
     return value
 
 
-def _build_parser():
+def build_parser():
+    """Return the argument parser of the ``binnet`` command.
+
+    The documentation generates its command-line reference from it.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser, with one subparser per command (``demo``, ``fit``,
+        ``predict``).
+
+    See Also
+    --------
+    main : Run the command.
+
+    Examples
+    --------
+    >>> from sklearn_binnet.cli import build_parser
+    >>> build_parser().prog
+    'binnet'
+    """
     parser = _ArgumentParser(
         prog=_PROG,
         description=(
@@ -759,7 +779,7 @@ def main(argv=None):
     >>> main(["fit", "no-such-file.csv", "--target", "y"])
     2
     """
-    parser = _build_parser()
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
