@@ -1,0 +1,255 @@
+"""ONNX export through skl2onnx: a shape calculator and a converter per estimator.
+
+The graph repeats the estimators' forward pass from their fitted ``coefs_`` and
+``intercepts_``, in the floating type of the input (float32 or float64)::
+
+    A_0 = X,   A_l = f(A_{l-1} W_l + b_l)   (hidden layers, f the activation)
+    z   = A_{L-1} W_L + b_L                  (the logit of classes_[1])
+
+and then derives every output from the logit ``z`` as ``predict_proba`` and
+``predict`` do: ``p = [sigmoid(-z), sigmoid(z)]``, never ``1 - sigmoid(z)``,
+which would round a small probability of ``classes_[0]`` to zero, each
+sigmoid written from ``exp(-|z|)`` so that it neither overflows nor flushes a
+small probability to zero early; the label is
+``classes_[1]`` where ``z > 0``, so that a tie at ``z = 0`` and probabilities
+equal in the output precision both give ``classes_[0]``, as ``predict`` does.
+
+The outputs follow skl2onnx's convention for classifiers: a label tensor and a
+probability tensor, turned into a list of ``{label: probability}`` maps by
+skl2onnx's ZipMap unless the option ``zipmap=False`` is given.
+"""
+
+import numpy as np
+
+_ONNX_EXTRA = 'pip install "sklearn-binnet[onnx]"'
+
+# The ONNX operator of each hidden-layer activation.
+_ONNX_ACTIVATIONS = {
+    "identity": "Identity",
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+}
+
+_CONVERTER_OPTIONS = {
+    "zipmap": [True, False, "columns"],
+    "output_class_labels": [False, True],
+    "nocl": [False, True],
+}
+
+
+def _import_skl2onnx():
+    try:
+        import skl2onnx
+    except ModuleNotFoundError as exc:
+        raise ImportError(
+            "ONNX export needs skl2onnx, onnx and onnxruntime, which are not "
+            f"installed ({exc}). Install them with: {_ONNX_EXTRA}"
+        ) from exc
+    return skl2onnx
+
+
+def _label_initializer(classes):
+    """Return the ONNX tensor type and values of the class labels.
+
+    Integer, boolean and float labels become int64, as skl2onnx's shape
+    calculator declares them; strings stay strings.
+    """
+    from onnx import TensorProto
+
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "biuf":
+        # Float labels are integral here: fit refuses others as continuous.
+        return TensorProto.INT64, classes.astype(np.int64)
+    return TensorProto.STRING, np.array([str(c).encode("utf-8") for c in classes])
+
+
+def _convert_binary_mlp(scope, operator, container):
+    """skl2onnx converter shared by NumpyBinaryMLP and TorchBinaryMLP."""
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import guess_proto_type
+    from skl2onnx.common.utils_classifier import get_label_classes
+
+    estimator = operator.raw_operator
+    if estimator.activation not in _ONNX_ACTIVATIONS:
+        raise NotImplementedError(
+            f"No ONNX operator for activation={estimator.activation!r}."
+        )
+    proto_dtype = guess_proto_type(operator.inputs[0].type)
+    if proto_dtype != TensorProto.DOUBLE:
+        proto_dtype = TensorProto.FLOAT
+    np_dtype = np.float64 if proto_dtype == TensorProto.DOUBLE else np.float32
+
+    def name(prefix):
+        return scope.get_unique_variable_name(prefix)
+
+    def node(op_type, inputs, output=None, **attributes):
+        output = output or name(op_type.lower())
+        container.add_node(
+            op_type,
+            inputs,
+            output,
+            name=scope.get_unique_operator_name(op_type),
+            **attributes,
+        )
+        return output
+
+    def constant(prefix, values, dtype=proto_dtype):
+        values = np.asarray(values)
+        constant_name = name(prefix)
+        container.add_initializer(
+            constant_name, dtype, list(values.shape), values.ravel().tolist()
+        )
+        return constant_name
+
+    activation = node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
+    n_layers = len(estimator.coefs_)
+    for layer, (W, b) in enumerate(zip(estimator.coefs_, estimator.intercepts_)):
+        product = node(
+            "MatMul", [activation, constant("coef", np.asarray(W, dtype=np_dtype))]
+        )
+        activation = node(
+            "Add", [product, constant("intercept", np.asarray(b, dtype=np_dtype))]
+        )
+        if layer < n_layers - 1:
+            activation = node(_ONNX_ACTIVATIONS[estimator.activation], [activation])
+    logit = activation  # shape (n, 1)
+
+    # sigmoid(z) and sigmoid(-z) from e = exp(-|z|), which never overflows:
+    # 1 / (1 + e) is the larger probability, e / (1 + e) the smaller one.
+    # onnxruntime's Sigmoid flushes sigmoid(z) to 0 below z = -17 in float32.
+    zero = constant("zero", np.zeros(1, np_dtype))
+    exp_minus_abs = node("Exp", [node("Neg", [node("Abs", [logit])])])
+    denominator = node("Add", [constant("one", np.ones(1, np_dtype)), exp_minus_abs])
+    larger = node("Reciprocal", [denominator])
+    smaller = node("Div", [exp_minus_abs, denominator])
+    positive = node("Greater", [logit, zero])
+    node(
+        "Concat",
+        [
+            node("Where", [positive, smaller, larger]),
+            node("Where", [positive, larger, smaller]),
+        ],
+        operator.outputs[1].full_name,
+        axis=1,
+    )
+
+    # With the option nocl=True, skl2onnx asks for the indices 0 and 1.
+    label_type, labels = _label_initializer(get_label_classes(scope, estimator))
+    index = node(
+        "Reshape",
+        [
+            node("Cast", [positive], to=TensorProto.INT64),
+            constant("flat", np.array([-1], np.int64), TensorProto.INT64),
+        ],
+    )
+    labels_name = name("classes")
+    container.add_initializer(
+        labels_name, label_type, list(labels.shape), labels.tolist()
+    )
+    node("Gather", [labels_name, index], operator.outputs[0].full_name, axis=0)
+
+
+def register_onnx_converters():
+    """Register the estimators of sklearn-binnet with skl2onnx.
+
+    After this call, ``skl2onnx.to_onnx`` converts a fitted
+    :class:`NumpyBinaryMLP`, and a fitted :class:`TorchBinaryMLP` once the
+    class has been imported in this process, alone or as a step of a
+    scikit-learn pipeline. :func:`to_onnx` calls it for you. Calling it again
+    is harmless.
+
+    Returns
+    -------
+    registered : list of type
+        The estimator classes now known to skl2onnx.
+
+    Examples
+    --------
+    >>> from sklearn_binnet import NumpyBinaryMLP, register_onnx_converters
+    >>> NumpyBinaryMLP in register_onnx_converters()
+    True
+    """
+    skl2onnx = _import_skl2onnx()
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+    )
+
+    from ._base import BaseBinaryMLP
+
+    # Every concrete estimator class loaded now: TorchBinaryMLP is defined
+    # only once its module is imported, and registering it must not import
+    # torch for a user who exports a NumPy model.
+    registered = []
+    pending = list(BaseBinaryMLP.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__name__.startswith("_"):
+            continue
+        skl2onnx.update_registered_converter(
+            cls,
+            f"SklearnBinnet{cls.__name__}",
+            calculate_linear_classifier_output_shapes,
+            _convert_binary_mlp,
+            options=_CONVERTER_OPTIONS,
+        )
+        registered.append(cls)
+    return registered
+
+
+def to_onnx(estimator, X_sample, *, options=None, target_opset=None):
+    """Convert a fitted estimator or pipeline to an ONNX model.
+
+    A thin wrapper over :func:`skl2onnx.to_onnx` that first registers the
+    converters of this library, so that a whole fitted pipeline converts:
+    scalers, encoders and column transformers by skl2onnx, our networks by
+    this module.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A fitted :class:`NumpyBinaryMLP`, :class:`TorchBinaryMLP`, or a
+        scikit-learn pipeline (or other composite skl2onnx converts) that
+        contains one.
+    X_sample : array-like or DataFrame
+        A few rows of input, from which skl2onnx infers the input names and
+        types: float32 rows give a float32 graph, float64 rows a float64
+        graph.
+    options : dict, default=None
+        skl2onnx conversion options, for example
+        ``{id(estimator): {"zipmap": False}}`` or ``{"zipmap": False}`` for
+        every classifier, to output the probabilities as a tensor instead of
+        a list of ``{label: probability}`` maps.
+    target_opset : int, default=None
+        The ONNX opset; None lets skl2onnx choose its latest tested one.
+
+    Returns
+    -------
+    onnx_model : onnx.ModelProto
+        The model, ready for ``onnxruntime.InferenceSession(
+        onnx_model.SerializeToString())``. It outputs ``label`` (the
+        predicted class) and ``probabilities``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime as ort
+    >>> from sklearn_binnet import NumpyBinaryMLP, to_onnx
+    >>> from sklearn_binnet.datasets import make_xor
+    >>> X, y = make_xor(200, random_state=0)
+    >>> X = X.astype(np.float32)
+    >>> clf = NumpyBinaryMLP((8,), max_iter=300, random_state=0).fit(X, y)
+    >>> onx = to_onnx(clf, X[:1], options={"zipmap": False})
+    >>> session = ort.InferenceSession(onx.SerializeToString())
+    >>> label, proba = session.run(None, {"X": X[:3]})
+    >>> bool(np.array_equal(label, clf.predict(X[:3])))
+    True
+    >>> bool(np.allclose(proba, clf.predict_proba(X[:3]), atol=1e-6))
+    True
+    """
+    skl2onnx = _import_skl2onnx()
+    register_onnx_converters()
+    return skl2onnx.to_onnx(
+        estimator, X_sample, options=options, target_opset=target_opset
+    )
