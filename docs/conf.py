@@ -25,6 +25,8 @@ import sklearn_binnet
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
+from binnet_requirements import read_project, requirement_rows  # noqa: E402
+
 # -- Project -----------------------------------------------------------------
 
 project = "sklearn-binnet"
@@ -45,11 +47,26 @@ extensions = [
     "sphinx_copybutton",
     # MathJax served with the pages, so that formulas render without network.
     "sphinx-mathjax-offline",
+    # CHANGELOG.md, included by changelog.rst.
+    "myst_parser",
+    # Figures computed while the pages are built (the tuning guide).
+    "matplotlib.sphinxext.plot_directive",
+    # docs/_ext: tables read from pyproject.toml, the `binnet` reference
+    # generated from its parser, shell sessions run during the build.
+    "binnet_requirements",
+    "binnet_cli",
 ]
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+# Pages are reStructuredText; Markdown (CHANGELOG.md) is only included.
+source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
+# Read from pyproject.toml, so that the pages cannot contradict it.
+_FLOORS = {name: floor for name, floor, _ in requirement_rows(read_project())}
+rst_prolog = f"""
+.. |python-floor| replace:: {_FLOORS["Python"]}
+"""
 # Every cross-reference must resolve: a typo in a name is a build error.
 nitpicky = True
 # Plain ``code`` stays plain text; cross-references are written explicitly.
@@ -60,6 +77,9 @@ default_role = "literal"
 autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": True}
 autodoc_typehints = "none"
+# "fit()" rather than "NumpyBinaryMLP.fit()" in the "On this page" column,
+# which is too narrow for the long form.
+toc_object_entries_show_parents = "hide"
 # The class template lists the methods itself.
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -193,10 +213,16 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-binnet {release}"
 html_static_path = ["_static"]
+html_css_files = ["binnet.css"]
 html_theme_options = {
     "github_url": "https://github.com/sklearn-binnet/sklearn-binnet",
     "navigation_with_keys": False,
     "show_prev_next": True,
+    # The first entries of the top bar, up to the API reference, stay in
+    # view; the rest are under "More".
+    "header_links_before_dropdown": 6,
+    # The search field as an icon, to leave the top bar's room to the links.
+    "navbar_persistent": ["search-button"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
@@ -207,14 +233,28 @@ html_sidebars = {
     page: []
     for page in (
         "index",
+        "install",
         "getting_started",
         "tutorial",
         "user_guide",
+        "tuning",
+        "cli",
+        "faq",
+        "limitations",
         "scaling",
         "benchmarks",
         "internals",
+        "changelog",
     )
 }
+
+# -- matplotlib's plot directive (figures computed during the build) ------------
+
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.autolayout": True}
 
 # The prompts of console and Python sessions are not copied.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
