@@ -64,10 +64,55 @@ def _label_initializer(classes):
     return TensorProto.STRING, np.array([str(c).encode("utf-8") for c in classes])
 
 
+class _Graph:
+    """Adds nodes and constants to a skl2onnx container, in one float type.
+
+    The float type is the input's: float64 input gives a float64 graph, any
+    other a float32 one, as skl2onnx's own converters do.
+    """
+
+    def __init__(self, scope, operator, container):
+        from onnx import TensorProto
+        from skl2onnx.common.data_types import guess_proto_type
+
+        self.scope, self.container = scope, container
+        self.proto_dtype = guess_proto_type(operator.inputs[0].type)
+        if self.proto_dtype != TensorProto.DOUBLE:
+            self.proto_dtype = TensorProto.FLOAT
+        self.dtype = (
+            np.float64 if self.proto_dtype == TensorProto.DOUBLE else np.float32
+        )
+
+    def node(self, op_type, inputs, output=None, **attributes):
+        """Add one operator; return the name of its output."""
+        output = output or self.scope.get_unique_variable_name(op_type.lower())
+        self.container.add_node(
+            op_type,
+            inputs,
+            output,
+            name=self.scope.get_unique_operator_name(op_type),
+            **attributes,
+        )
+        return output
+
+    def constant(self, prefix, values, proto_dtype=None):
+        """Add a constant tensor, in the graph's float type by default."""
+        if proto_dtype is None:
+            proto_dtype, values = self.proto_dtype, np.asarray(values, self.dtype)
+        values = np.asarray(values)
+        name = self.scope.get_unique_variable_name(prefix)
+        self.container.add_initializer(
+            name, proto_dtype, list(values.shape), values.ravel().tolist()
+        )
+        return name
+
+    def cast_input(self, operator):
+        return self.node("Cast", [operator.inputs[0].full_name], to=self.proto_dtype)
+
+
 def _convert_binary_mlp(scope, operator, container):
     """skl2onnx converter shared by NumpyBinaryMLP and TorchBinaryMLP."""
     from onnx import TensorProto
-    from skl2onnx.common.data_types import guess_proto_type
     from skl2onnx.common.utils_classifier import get_label_classes
 
     estimator = operator.raw_operator
@@ -75,41 +120,15 @@ def _convert_binary_mlp(scope, operator, container):
         raise NotImplementedError(
             f"No ONNX operator for activation={estimator.activation!r}."
         )
-    proto_dtype = guess_proto_type(operator.inputs[0].type)
-    if proto_dtype != TensorProto.DOUBLE:
-        proto_dtype = TensorProto.FLOAT
-    np_dtype = np.float64 if proto_dtype == TensorProto.DOUBLE else np.float32
+    graph = _Graph(scope, operator, container)
+    node, constant = graph.node, graph.constant
 
-    def name(prefix):
-        return scope.get_unique_variable_name(prefix)
-
-    def node(op_type, inputs, output=None, **attributes):
-        output = output or name(op_type.lower())
-        container.add_node(
-            op_type,
-            inputs,
-            output,
-            name=scope.get_unique_operator_name(op_type),
-            **attributes,
-        )
-        return output
-
-    def constant(prefix, values, dtype=proto_dtype):
-        values = np.asarray(values)
-        constant_name = name(prefix)
-        container.add_initializer(
-            constant_name, dtype, list(values.shape), values.ravel().tolist()
-        )
-        return constant_name
-
-    activation = node("Cast", [operator.inputs[0].full_name], to=proto_dtype)
+    activation = graph.cast_input(operator)
     n_layers = len(estimator.coefs_)
     for layer, (W, b) in enumerate(zip(estimator.coefs_, estimator.intercepts_)):
-        product = node(
-            "MatMul", [activation, constant("coef", np.asarray(W, dtype=np_dtype))]
-        )
         activation = node(
-            "Add", [product, constant("intercept", np.asarray(b, dtype=np_dtype))]
+            "Add",
+            [node("MatMul", [activation, constant("coef", W)]), constant("bias", b)],
         )
         if layer < n_layers - 1:
             activation = node(_ONNX_ACTIVATIONS[estimator.activation], [activation])
@@ -118,12 +137,11 @@ def _convert_binary_mlp(scope, operator, container):
     # sigmoid(z) and sigmoid(-z) from e = exp(-|z|), which never overflows:
     # 1 / (1 + e) is the larger probability, e / (1 + e) the smaller one.
     # onnxruntime's Sigmoid flushes sigmoid(z) to 0 below z = -17 in float32.
-    zero = constant("zero", np.zeros(1, np_dtype))
     exp_minus_abs = node("Exp", [node("Neg", [node("Abs", [logit])])])
-    denominator = node("Add", [constant("one", np.ones(1, np_dtype)), exp_minus_abs])
+    denominator = node("Add", [constant("one", [1]), exp_minus_abs])
     larger = node("Reciprocal", [denominator])
     smaller = node("Div", [exp_minus_abs, denominator])
-    positive = node("Greater", [logit, zero])
+    positive = node("Greater", [logit, constant("zero", [0])])
     node(
         "Concat",
         [
@@ -140,29 +158,108 @@ def _convert_binary_mlp(scope, operator, container):
         "Reshape",
         [
             node("Cast", [positive], to=TensorProto.INT64),
-            constant("flat", np.array([-1], np.int64), TensorProto.INT64),
+            constant("flat", [-1], TensorProto.INT64),
         ],
     )
-    labels_name = name("classes")
-    container.add_initializer(
-        labels_name, label_type, list(labels.shape), labels.tolist()
-    )
+    labels_name = constant("classes", labels, label_type)
     node("Gather", [labels_name, index], operator.outputs[0].full_name, axis=0)
 
 
-def register_onnx_converters():
-    """Register the estimators of sklearn-binnet with skl2onnx.
+def _convert_smooth_clip_scaler(scope, operator, container):
+    """skl2onnx converter of SmoothClipScaler: the formula of its transform."""
+    scaler = operator.raw_operator
+    graph = _Graph(scope, operator, container)
+    node, constant = graph.node, graph.constant
+    output = operator.outputs[0].full_name
+    X = node(
+        "Div",
+        [
+            node(
+                "Sub", [graph.cast_input(operator), constant("center", scaler.center_)]
+            ),
+            constant("scale", scaler.scale_),
+        ],
+        output if not np.isfinite(scaler.clip) else None,
+    )
+    if not np.isfinite(scaler.clip):
+        return
+    one = constant("one", [1])
+    ratio = node("Div", [X, constant("clip", [scaler.clip])])
+    near = node(
+        "Div", [X, node("Sqrt", [node("Add", [one, node("Mul", [ratio, ratio])])])]
+    )
+    inverse = node("Reciprocal", [ratio])
+    far = node(
+        "Div",
+        [
+            node("Mul", [node("Sign", [X]), constant("clip", [scaler.clip])]),
+            node("Sqrt", [node("Add", [one, node("Mul", [inverse, inverse])])]),
+        ],
+    )
+    small = node("LessOrEqual", [node("Abs", [ratio]), one])
+    node("Where", [small, near, far], output)
 
-    After this call, ``skl2onnx.to_onnx`` converts a fitted
-    :class:`NumpyBinaryMLP`, and a fitted :class:`TorchBinaryMLP` once the
-    class has been imported in this process, alone or as a step of a
-    scikit-learn pipeline. :func:`to_onnx` calls it for you. Calling it again
-    is harmless.
+
+def _convert_missing_indicator(scope, operator, container):
+    """skl2onnx converter of MissingIndicator: IsNaN on the columns it reports."""
+    from onnx import TensorProto
+
+    indicator = operator.raw_operator
+    graph = _Graph(scope, operator, container)
+    columns = graph.node(
+        "Gather",
+        [
+            graph.cast_input(operator),
+            graph.constant("features", indicator.features_, TensorProto.INT64),
+        ],
+        axis=1,
+    )
+    graph.node(
+        "Cast",
+        [graph.node("IsNaN", [columns])],
+        operator.outputs[0].full_name,
+        to=graph.proto_dtype,
+    )
+
+
+def _missing_indicator_shape(operator):
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_columns = len(operator.raw_operator.features_)
+    float_type = (
+        DoubleTensorType
+        if isinstance(operator.inputs[0].type, DoubleTensorType)
+        else FloatTensorType
+    )
+    operator.outputs[0].type = float_type([n_rows, n_columns])
+
+
+def _parse_tabular_preprocessor(scope, model, inputs, custom_parsers=None):
+    """Parse a TabularPreprocessor as the column transformer it built."""
+    from skl2onnx._parse import _parse_sklearn
+
+    return _parse_sklearn(
+        scope, model.column_transformer_, inputs, custom_parsers=custom_parsers
+    )
+
+
+def register_onnx_converters():
+    """Register the estimators and transformers of sklearn-binnet with skl2onnx.
+
+    After this call, ``skl2onnx.to_onnx`` converts, alone or as steps of a
+    scikit-learn pipeline: a fitted :class:`NumpyBinaryMLP`; a fitted
+    :class:`TorchBinaryMLP` once its class has been imported in this
+    process; :class:`~sklearn_binnet.preprocessing.SmoothClipScaler` and
+    :class:`~sklearn_binnet.preprocessing.TabularPreprocessor`; and
+    scikit-learn's :class:`~sklearn.impute.MissingIndicator`, which
+    skl2onnx does not convert itself. :func:`to_onnx` calls it for you.
+    Calling it again is harmless.
 
     Returns
     -------
     registered : list of type
-        The estimator classes now known to skl2onnx.
+        The classes registered by this call.
 
     Examples
     --------
@@ -174,27 +271,48 @@ def register_onnx_converters():
     from skl2onnx.common.shape_calculator import (
         calculate_linear_classifier_output_shapes,
     )
+    from skl2onnx.shape_calculators.scaler import (
+        calculate_sklearn_scaler_output_shapes,
+    )
+    from sklearn.impute import MissingIndicator
 
     from ._base import BaseBinaryMLP
+    from .preprocessing import SmoothClipScaler, TabularPreprocessor
 
+    def register(cls, shape_calculator, converter, **kwargs):
+        skl2onnx.update_registered_converter(
+            cls, f"SklearnBinnet{cls.__name__}", shape_calculator, converter, **kwargs
+        )
+        registered.append(cls)
+
+    registered = []
     # Every concrete estimator class loaded now: TorchBinaryMLP is defined
     # only once its module is imported, and registering it must not import
     # torch for a user who exports a NumPy model.
-    registered = []
     pending = list(BaseBinaryMLP.__subclasses__())
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if cls.__name__.startswith("_"):
-            continue
-        skl2onnx.update_registered_converter(
-            cls,
-            f"SklearnBinnet{cls.__name__}",
-            calculate_linear_classifier_output_shapes,
-            _convert_binary_mlp,
-            options=_CONVERTER_OPTIONS,
-        )
-        registered.append(cls)
+        if not cls.__name__.startswith("_"):
+            register(
+                cls,
+                calculate_linear_classifier_output_shapes,
+                _convert_binary_mlp,
+                options=_CONVERTER_OPTIONS,
+            )
+    register(
+        SmoothClipScaler,
+        calculate_sklearn_scaler_output_shapes,
+        _convert_smooth_clip_scaler,
+    )
+    register(MissingIndicator, _missing_indicator_shape, _convert_missing_indicator)
+    # Parsed as the column transformer it holds: no operator of its own.
+    register(
+        TabularPreprocessor,
+        calculate_sklearn_scaler_output_shapes,
+        _convert_smooth_clip_scaler,
+        parser=_parse_tabular_preprocessor,
+    )
     return registered
 
 

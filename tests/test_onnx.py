@@ -144,3 +144,70 @@ def test_to_onnx_without_skl2onnx_names_the_extra(monkeypatch):
     estimator = _fit_quietly(NumpyBinaryMLP((2,), max_iter=5, random_state=0), X, y)
     with pytest.raises(ImportError, match=r"sklearn-binnet\[onnx\]"):
         to_onnx(estimator, X[:1])
+
+
+def _feeds(session, frame):
+    """One (n, 1) column per graph input, in the type skl2onnx declared."""
+    kinds = {"tensor(float)": np.float32, "tensor(double)": np.float64}
+    return {
+        node.name: frame[[node.name]].to_numpy().astype(kinds.get(node.type, object))
+        for node in session.get_inputs()
+    }
+
+
+def test_onnx_tabular_preprocessor_pipeline_with_missing_values_and_categories():
+    pd = pytest.importorskip("pandas")
+    from sklearn_binnet.preprocessing import TabularPreprocessor
+
+    rng = np.random.default_rng(4)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            # onnxruntime's Imputer takes float32 only: numeric columns are
+            # float32 for an ONNX export, as skl2onnx documents.
+            "income": rng.lognormal(10, 1, n).astype(np.float32),
+            "age": rng.integers(18, 90, n).astype(np.float32),
+            "city": rng.choice(["Paris", "Lyon", "Nice"], n).astype(object),
+            "grade": pd.Categorical(rng.choice(["a", "b"], n)),
+            "zip": [f"z{i}" for i in rng.integers(0, 40, n)],
+        }
+    )
+    frame.loc[[1, 5, 9], "age"] = np.nan
+    y = (frame["income"] > frame["income"].median()).to_numpy().astype(int)
+    pipeline = make_pipeline(
+        TabularPreprocessor(max_onehot_categories=5),
+        NumpyBinaryMLP((8,), max_iter=50, random_state=0),
+    )
+    _fit_quietly(pipeline, frame, y)
+    session = ort.InferenceSession(
+        to_onnx(pipeline, frame[:1], options={"zipmap": False}).SerializeToString()
+    )
+    # New rows: a missing age, an unseen city, an extreme income.
+    new = frame.head(20).copy()
+    new.loc[new.index[0], "age"] = np.nan
+    new.loc[new.index[1], "city"] = "Marseille"
+    new.loc[new.index[2], "income"] = np.float32(1e30)
+    label, proba = session.run(None, _feeds(session, new))
+    np.testing.assert_allclose(
+        proba, pipeline.predict_proba(new), rtol=0, atol=PROBA_ATOL
+    )
+    np.testing.assert_array_equal(label, pipeline.predict(new))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("clip", [3.0, np.inf])
+def test_onnx_smooth_clip_scaler(dtype, clip):
+    from sklearn_binnet.preprocessing import SmoothClipScaler
+
+    rng = np.random.default_rng(5)
+    X = (rng.standard_normal((100, 3)) * [1, 50, 1e-3]).astype(dtype)
+    scaler = SmoothClipScaler(clip=clip).fit(X)
+    X_new = np.vstack([X, [[1e30, -1e30, 0.0]], [[np.nan, 1.0, 2.0]]]).astype(dtype)
+    (out,) = _run(to_onnx(scaler, X[:1]), {"X": X_new})
+    expected = scaler.transform(X_new)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
+    # Relative to the value: (x - median) / scale rounds alike, within a few
+    # ulps of the output's dtype.
+    np.testing.assert_allclose(
+        out, expected, rtol=8 * np.finfo(dtype).eps, atol=8 * np.finfo(dtype).tiny
+    )
