@@ -46,9 +46,10 @@ class RealDataset:
     """One data set: where it comes from, its features and its target.
 
     ``item`` is ``R package/data set`` inside pydataset's archive; ``rows``
-    is the number of rows after ``row_filter``; ``target`` says how ``y`` is
-    made from ``target_column``; ``dropped`` maps each other column left out
-    to the reason.
+    is the number of rows after ``row_filter``, ``missing_rows`` the number
+    of them with a missing feature; ``target`` says how ``y`` is made from
+    ``target_column``; ``dropped`` maps each other column left out to the
+    reason.
     """
 
     name: str
@@ -56,6 +57,7 @@ class RealDataset:
     title: str
     reference: str
     rows: int
+    missing_rows: int
     numeric: tuple
     categorical: tuple
     target_column: str
@@ -96,6 +98,7 @@ DATASETS = {
             title="Extramarital affairs (Psychology Today survey, 1969)",
             reference="Fair (1978), Journal of Political Economy 86(1)",
             rows=601,
+            missing_rows=0,
             numeric=(
                 "age",
                 "ym",
@@ -116,6 +119,7 @@ DATASETS = {
             title="Australian AIDS survival data (1978-1991)",
             reference="Venables and Ripley, MASS; Ripley and Solomon (1994)",
             rows=2843,
+            missing_rows=0,
             numeric=("diag", "age"),
             categorical=("state", "sex", "T.categ"),
             target_column="status",
@@ -133,6 +137,7 @@ DATASETS = {
             title="Unemployment insurance of blue-collar workers (US, 1982-1991)",
             reference="McCall (1995), J. of Business & Economic Statistics 13",
             rows=4877,
+            missing_rows=0,
             numeric=("stateur", "statemb", "age", "tenure", "yrdispl", "rr"),
             categorical=(
                 "state",
@@ -158,6 +163,7 @@ DATASETS = {
             title="Articles by PhD students in biochemistry",
             reference="Long (1990), Social Forces 68(4)",
             rows=915,
+            missing_rows=0,
             numeric=("kid5", "phd", "ment"),
             categorical=("fem", "mar"),
             target_column="art",
@@ -172,6 +178,7 @@ DATASETS = {
             title="Breast tumour biopsies (Wisconsin, 1989-1991)",
             reference="Wolberg and Mangasarian (1990), PNAS 87",
             rows=699,
+            missing_rows=16,
             numeric=tuple(f"V{i}" for i in range(1, 10)),
             categorical=(),
             target_column="class",
@@ -186,6 +193,7 @@ DATASETS = {
             title="Voting intentions in the 1988 Chilean plebiscite",
             reference="Fox, carData; FLACSO/Chile survey (1988)",
             rows=1757,
+            missing_rows=54,
             numeric=("population", "age", "income", "statusquo"),
             categorical=("region", "sex", "education"),
             target_column="vote",
@@ -201,6 +209,7 @@ DATASETS = {
             title="Prices of personal computers (US, 1993-1995)",
             reference="Stengos and Zacharias (2006), J. of Applied Econometrics 21",
             rows=6259,
+            missing_rows=0,
             numeric=("speed", "hd", "ram", "screen", "ads", "trend"),
             categorical=("cd", "multi", "premium"),
             target_column="price",
@@ -214,6 +223,7 @@ DATASETS = {
             title="Serum free light chain and mortality (Olmsted County)",
             reference="Dispenzieri et al. (2012), Mayo Clinic Proceedings 87",
             rows=7874,
+            missing_rows=1350,
             numeric=(
                 "age",
                 "sample.yr",
@@ -239,6 +249,7 @@ DATASETS = {
             title="Health insurance and hours worked by wives (US, 1993)",
             reference="Olson (1998), J. of Applied Econometrics 13(5)",
             rows=22272,
+            missing_rows=0,
             numeric=("whrswk", "experience", "kidslt6", "kids618", "husby"),
             categorical=(
                 "hhi",
@@ -260,6 +271,7 @@ DATASETS = {
             title="Mortgage applications in Boston (HMDA, 1990)",
             reference="Munnell et al. (1996), American Economic Review 86",
             rows=2381,
+            missing_rows=1,
             numeric=("dir", "hir", "lvr", "ccs", "mcs", "uria"),
             categorical=(
                 "pbcr",
@@ -280,6 +292,7 @@ DATASETS = {
             title="Sale prices of houses in Windsor, Canada (1987)",
             reference="Anglin and Gencay (1996), J. of Applied Econometrics 11",
             rows=546,
+            missing_rows=0,
             numeric=("lotsize", "bedrooms", "bathrms", "stories", "garagepl"),
             categorical=(
                 "driveway",
@@ -300,6 +313,7 @@ DATASETS = {
             title="Wages and schooling of young men (NLSYM, 1976)",
             reference="Card (1995), in Aspects of Labour Market Behaviour",
             rows=3010,
+            missing_rows=977,
             numeric=(
                 "ed76",
                 "ed66",
@@ -342,6 +356,7 @@ DATASETS = {
             title="Project STAR: kindergarten class sizes (Tennessee, 1985-1989)",
             reference="Stock and Watson (2003), Introduction to Econometrics",
             rows=5748,
+            missing_rows=0,
             numeric=("totexpk",),
             categorical=("classk", "sex", "freelunk", "race", "schidkn"),
             target_column="tmathssk",
@@ -359,6 +374,7 @@ DATASETS = {
             title="Passengers of the Titanic (1912)",
             reference="Hilbe, COUNT; British Board of Trade inquiry (1912)",
             rows=1316,
+            missing_rows=0,
             numeric=(),
             categorical=("class", "age", "sex"),
             target_column="survived",
