@@ -62,10 +62,12 @@ bench: $(VENV)/.dev-installed  ## speed against MLPClassifier and a hand-written
 	$(PY) benchmarks/bench_numpy.py
 	$(PY) benchmarks/bench_torch.py
 
-# Warnings are errors; the gallery's examples run during the build. Open
-# docs/_build/html/index.html.
+# Warnings are errors; the gallery's examples run during the build. Then the
+# built pages are checked: no broken internal link or anchor, and the new
+# pages in the top bar. Open docs/_build/html/index.html.
 docs: $(VENV)/.docs-installed  ## the HTML documentation, in docs/_build/html
 	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+	SKLEARN_BINNET_DOCS_HTML=docs/_build/html $(PY) -m pytest -q tests/test_docs_site.py -k built_site
 
 clean:
 	rm -rf $(VENV) $(VENV_MIN) build *.egg-info .pytest_cache

@@ -215,7 +215,7 @@ def test_built_site_has_no_broken_internal_link():
 
 @needs_built_site
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
-def test_page_is_in_the_top_navigation(page):
+def test_built_site_has_the_page_in_its_top_navigation(page):
     site = Path(BUILT_SITE)
     assert (site / page).is_file()
     for source in (
@@ -233,7 +233,7 @@ def test_page_is_in_the_top_navigation(page):
 
 
 @needs_built_site
-def test_cli_reference_shows_every_option_of_the_parser():
+def test_built_site_cli_reference_shows_every_option():
     from sklearn_binnet.cli import build_parser
 
     text = (Path(BUILT_SITE) / "cli.html").read_text(encoding="utf-8")
