@@ -56,6 +56,7 @@ from sklearn.utils import check_random_state
 import sklearn_binnet
 from sklearn_binnet import TorchBinaryMLP
 from sklearn_binnet._base import _glorot_uniform_weights
+from sklearn_binnet._batching import MiniBatches, epoch_loss
 from sklearn_binnet._torch_mlp import (
     BinaryMLPModule,
     _PenalizedBCELoss,
@@ -129,28 +130,26 @@ def hand_loop(workload):
     criterion = _PenalizedBCELoss(params["alpha"])
     X_t = torch.tensor(X, dtype=torch.float32)
     y_t = torch.tensor(y, dtype=torch.float32)
-    batch_size = workload.batch_size
-    order = np.arange(n_samples)
+    batches = MiniBatches(
+        n_samples, workload.batch_size, rng if params["shuffle"] else None
+    )
     loss_curve = []
     for _ in range(params["max_iter"]):
-        index = None
-        if params["shuffle"]:
-            rng.shuffle(order)
-            index = torch.from_numpy(order)
-        total = 0.0
-        for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
+        order = batches.start_epoch()
+        index = None if order is None else torch.from_numpy(order)
+        batch_losses = []
+        for batch in batches.slices():
             if index is None:
-                X_batch, y_batch = X_t[start:stop], y_t[start:stop]
+                X_batch, y_batch = X_t[batch], y_t[batch]
             else:
-                rows = index[start:stop]
+                rows = index[batch]
                 X_batch, y_batch = X_t.index_select(0, rows), y_t.index_select(0, rows)
             optimizer.zero_grad()
             loss = criterion(module(X_batch), y_batch, None, module.coefs())
             loss.backward()
             optimizer.step()
-            total += loss.item() * (stop - start)
-        loss_curve.append(total / n_samples)
+            batch_losses.append((loss.item(), X_batch.shape[0]))
+        loss_curve.append(epoch_loss(batch_losses)[0])
     return loss_curve
 
 

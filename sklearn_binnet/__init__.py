@@ -6,12 +6,11 @@ lazily, on first access, so that importing this package never imports torch.
 """
 
 from . import datasets
-from ._base import InconsistentVersionWarning
 from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
 from ._streaming import dask_chunks, fit_stream
-
-__version__ = "0.1.0.dev0"
+from ._version import __version__
+from .exceptions import InconsistentVersionWarning
 
 __all__ = [
     "InconsistentVersionWarning",

@@ -1,9 +1,11 @@
 """Conversion between the backends: train with PyTorch, serve with NumPy alone.
 
 Both backends hold the same fitted state (``classes_``, ``coefs_``,
-``intercepts_``, the training history), so a conversion builds an estimator of
-the other backend with the same parameters and copies that state over; for
-the torch backend the network is then loaded into a fresh skorch net.
+``intercepts_``, the training history), which the estimators themselves
+give out and take in (``_get_fitted_state`` / ``_set_fitted_state`` of the
+base), so a conversion builds an estimator of the other backend with the same
+parameters and hands that state over; the torch backend loads the weights
+into a fresh skorch net as it takes the state.
 
 This module imports neither torch nor skorch: ``to_numpy`` runs, and its
 result predicts, where they are not installed.
@@ -16,27 +18,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseBinaryMLP
 from ._numpy_mlp import NumpyBinaryMLP
-
-# Fitted attributes that mean the same in both backends. The optimizer state
-# does not carry over: a ``partial_fit`` after a conversion starts a new one.
-_FITTED_STATE = (
-    "classes_",
-    "n_features_in_",
-    "feature_names_in_",
-    "n_iter_",
-    "t_",
-    "loss_",
-    "loss_curve_",
-    "best_loss_",
-    "validation_scores_",
-    "best_validation_score_",
-    "validation_loss_curve_",
-    "n_layers_",
-    "n_outputs_",
-    "out_activation_",
-    # Stopping-rule state, so that a warm start continues where fit stopped.
-    "_no_improvement_count",
-)
 
 
 def _check_source(estimator, function):
@@ -56,20 +37,6 @@ def _shared_params(estimator, target_class):
         for name, value in estimator.get_params(deep=False).items()
         if name in names
     }
-
-
-def _copy_fitted_state(source, target, dtype):
-    """Copy the backend-independent fitted state, weights cast to ``dtype``."""
-    for name in _FITTED_STATE:
-        if hasattr(source, name):
-            setattr(target, name, copy.deepcopy(getattr(source, name)))
-    target.coefs_ = [np.array(c, dtype=dtype) for c in source.coefs_]
-    target.intercepts_ = [np.array(b, dtype=dtype) for b in source.intercepts_]
-    if hasattr(source, "_best_weights"):
-        target._best_weights = tuple(
-            [np.array(w, dtype=dtype) for w in weights]
-            for weights in source._best_weights
-        )
 
 
 def to_numpy(estimator):
@@ -115,7 +82,9 @@ def to_numpy(estimator):
     if isinstance(estimator, NumpyBinaryMLP):
         return copy.deepcopy(estimator)
     target = NumpyBinaryMLP(**_shared_params(estimator, NumpyBinaryMLP))
-    _copy_fitted_state(estimator, target, np.asarray(estimator.coefs_[0]).dtype)
+    target._set_fitted_state(
+        estimator._get_fitted_state(), np.asarray(estimator.coefs_[0]).dtype
+    )
     return target
 
 
@@ -163,7 +132,6 @@ def to_torch(estimator, **torch_params):
     # Imported here, through the package, so that without torch the error
     # says what to install.
     from . import TorchBinaryMLP
-    from ._torch_mlp import _DTYPES, _check_device
 
     _check_source(estimator, "to_torch")
     params = _shared_params(estimator, TorchBinaryMLP)
@@ -172,10 +140,6 @@ def to_torch(estimator, **torch_params):
     params.update(torch_params)
     target = TorchBinaryMLP(**params)
     target._validate_params()
-    _copy_fitted_state(estimator, target, np.dtype(target.dtype))
-    net = target._build_net(
-        target.n_features_in_, _DTYPES[target.dtype], _check_device(target.device)
-    )
-    net.module_.set_weights(target.coefs_, target.intercepts_)
-    target.net_ = net
+    # TorchBinaryMLP extends _set_fitted_state: it builds net_ from the state.
+    target._set_fitted_state(estimator._get_fitted_state(), np.dtype(target.dtype))
     return target

@@ -27,7 +27,9 @@ from scipy.special import expit
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._base import BaseBinaryMLP, _fill_doc
+from ._base import BaseBinaryMLP
+from ._batching import MiniBatches, epoch_loss
+from ._docstrings import _fill_doc
 from ._optimizers import AdamOptimizer, SGDOptimizer
 
 # Rows of a prediction chunk are chosen so that the widest hidden layer of the
@@ -280,31 +282,23 @@ class NumpyBinaryMLP(BaseBinaryMLP):
         X_buffer = (
             None if backprop.sparse else np.empty((batch_size, X.shape[1]), X.dtype)
         )
-        sample_idx = np.arange(n_samples)
+        batches = MiniBatches(n_samples, batch_size, rng if self.shuffle else None)
 
         for _ in range(1 if incremental else self.max_iter):
-            if self.shuffle:
-                rng.shuffle(sample_idx)
-            accumulated_loss = 0.0
-            for start in range(0, n_samples, batch_size):
-                stop = min(start + batch_size, n_samples)
-                if not self.shuffle:
-                    batch = slice(start, stop)
-                    X_batch = X[batch]
-                elif backprop.sparse:
-                    batch = sample_idx[start:stop]
+            batch_losses = []
+            for batch in batches:
+                if isinstance(batch, slice) or backprop.sparse:
                     X_batch = X[batch]
                 else:
-                    batch = sample_idx[start:stop]
                     X_batch = np.take(
-                        X, batch, axis=0, out=X_buffer[: stop - start], mode="clip"
+                        X, batch, axis=0, out=X_buffer[: len(batch)], mode="clip"
                     )
                 sw_batch = None if sample_weight is None else sample_weight[batch]
                 batch_loss = backprop(X_batch, y[batch], sw_batch)
-                accumulated_loss += batch_loss * (stop - start)
+                batch_losses.append((batch_loss, X_batch.shape[0]))
                 self._optimizer.update_params(params, backprop.grads)
 
-            if self._end_epoch(accumulated_loss / n_samples, n_samples):
+            if self._end_epoch(*epoch_loss(batch_losses)):
                 break
 
     # ----------------------------------------------------------- inference

@@ -2,7 +2,9 @@
 
 Plain classes, not estimators, with scikit-learn's optimizer protocol:
 ``update_params`` after each mini-batch, ``iteration_ends`` after each epoch and
-``trigger_stopping`` when the stopping rule fires.  The formulas are those of
+``trigger_stopping`` when the stopping rule fires (the last two, the
+learning-rate schedule, come from the backend-neutral
+``_training._LearningRateSchedule``).  The formulas are those of
 ``sklearn.neural_network._stochastic_optimizers`` so that a network trained here
 follows ``MLPClassifier`` step for step.  The state works on one flat parameter
 vector and updates it in place: a handful of array operations per step whatever
@@ -11,61 +13,7 @@ the depth of the network.
 
 import numpy as np
 
-
-class _LearningRateSchedule:
-    """The end-of-epoch learning-rate rules, shared by every optimizer.
-
-    The rules only read and write ``learning_rate``, ``learning_rate_init``,
-    ``lr_schedule`` and ``power_t``, so an optimizer of another backend (the
-    torch optimizers keep the rate in their parameter groups) gets the same
-    schedules by inheriting this class and exposing those attributes.
-    """
-
-    lr_schedule = "constant"
-    power_t = 0.5
-
-    def iteration_ends(self, time_step):
-        """Update the learning rate at the end of an epoch.
-
-        Parameters
-        ----------
-        time_step : int
-            Number of training samples seen so far.
-        """
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def trigger_stopping(self, msg, verbose):
-        """Decide whether training stops when the stopping rule fires.
-
-        With the ``"adaptive"`` schedule the rate is divided by 5 instead,
-        until it falls below 1e-6.
-
-        Parameters
-        ----------
-        msg : str
-            Why the rule fired, printed when ``verbose``.
-        verbose : bool
-            Whether to print ``msg``.
-
-        Returns
-        -------
-        stop : bool
-        """
-        if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
+from ._training import _LearningRateSchedule
 
 
 class _BaseOptimizer(_LearningRateSchedule):

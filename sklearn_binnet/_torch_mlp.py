@@ -35,8 +35,10 @@ from skorch.history import History
 from torch import nn
 from torch.nn import functional as F
 
-from ._base import BaseBinaryMLP, _fill_doc, _glorot_uniform_weights
-from ._optimizers import _LearningRateSchedule
+from ._base import BaseBinaryMLP, _glorot_uniform_weights
+from ._batching import MiniBatches, epoch_loss
+from ._docstrings import _fill_doc
+from ._training import _LearningRateSchedule
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
@@ -494,9 +496,8 @@ class _TrainingData(torch.utils.data.Dataset):
         self.dtype = dtype
         self.device = device
         self.rng = rng
-        # Shuffled in place every epoch, as NumpyBinaryMLP shuffles its
-        # ``sample_idx``: the same NumPy calls give the same batches.
-        self.order = np.arange(X.shape[0])
+        # The batch order (``MiniBatches``), made by the first iterator.
+        self.batches = None
 
     def __len__(self):
         return self.y.shape[0]
@@ -546,23 +547,25 @@ class _SlicedBatches:
     def __init__(self, dataset, batch_size):
         self.dataset = dataset
         self.batch_size = batch_size
+        # The batch order of every backend, kept with the data set so that it
+        # carries on from one epoch (one iterator) to the next.
+        if dataset.batches is None or dataset.batches.batch_size != batch_size:
+            dataset.batches = MiniBatches(len(dataset), batch_size, dataset.rng)
 
     def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
+        return len(self.dataset.batches)
 
     def __iter__(self):
-        data, batch_size = self.dataset, self.batch_size
-        n_samples = len(data)
+        data, batches = self.dataset, self.dataset.batches
+        order = batches.start_epoch()
         index = None
-        if data.rng is not None:
-            data.rng.shuffle(data.order)
-            # A single batch holds every sample whatever the order: the shuffle
-            # above only keeps the generator in step with the NumPy backend.
-            if batch_size < n_samples:
-                index = torch.from_numpy(data.order).to(data.device)
-        for start in range(0, n_samples, batch_size):
-            stop = min(start + batch_size, n_samples)
-            yield data.rows(slice(start, stop) if index is None else index[start:stop])
+        # A single batch holds every sample whatever the order: the shuffle
+        # above only keeps the generator in step with the NumPy backend.
+        if order is not None and batches.batch_size < batches.n_samples:
+            # One conversion per epoch; each batch is then a tensor slice.
+            index = torch.from_numpy(order).to(data.device)
+        for batch in batches.slices():
+            yield data.rows(batch if index is None else index[batch])
 
 
 # ------------------------------------------------------------------------ net
@@ -693,15 +696,15 @@ class _BinaryNet(NeuralNetBinaryClassifier):
         # weighted by the batch sizes, as in NumpyBinaryMLP. This hook runs
         # before the callbacks', so they see the epoch's record.
         history = self.history_
-        total, n_samples = 0.0, 0
-        for batch in history[-1]["batches"]:
-            total += batch["train_loss"] * batch["train_batch_size"]
-            n_samples += batch["train_batch_size"]
-        history.record("train_loss", total / n_samples)
+        loss, n_samples = epoch_loss(
+            (batch["train_loss"], batch["train_batch_size"])
+            for batch in history[-1]["batches"]
+        )
+        history.record("train_loss", loss)
         estimator = self._estimator
         if estimator is None:
             return
-        self._stop = estimator._end_epoch(total / n_samples, n_samples)
+        self._stop = estimator._end_epoch(loss, n_samples)
         if estimator.validation_scores_ is not None:
             history.record("valid_acc", estimator.validation_scores_[-1])
             history.record("valid_loss", estimator.validation_loss_curve_[-1])
@@ -1017,6 +1020,15 @@ class TorchBinaryMLP(BaseBinaryMLP):
 
     def _get_weights(self):
         return self.net_.module_.get_weights()
+
+    def _set_fitted_state(self, state, dtype):
+        # The base takes the state; the weights then go into a new net.
+        super()._set_fitted_state(state, dtype)
+        net = self._build_net(
+            self.n_features_in_, _DTYPES[self.dtype], _check_device(self.device)
+        )
+        net.module_.set_weights(self.coefs_, self.intercepts_)
+        self.net_ = net
 
     def _set_weights(self, coefs, intercepts):
         self.net_.module_.set_weights(coefs, intercepts)

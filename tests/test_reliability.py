@@ -840,7 +840,7 @@ def test_loading_under_another_version_warns(persisted, monkeypatch, how):
     est, X, _ = persisted
     original = sklearn_binnet.__version__
     data = _dump(est, how)
-    monkeypatch.setattr(sklearn_binnet, "__version__", "99.0")
+    monkeypatch.setattr(sklearn_binnet._version, "__version__", "99.0")
     with pytest.warns(InconsistentVersionWarning) as record:
         loaded = _load(data, how)
     [warning] = [w.message for w in record if w.category is InconsistentVersionWarning]
@@ -857,7 +857,7 @@ def test_loading_under_another_version_warns(persisted, monkeypatch, how):
 
 def test_version_is_recorded_at_pickling_time(persisted, monkeypatch):
     est, _, _ = persisted
-    monkeypatch.setattr(sklearn_binnet, "__version__", "1.2.3")
+    monkeypatch.setattr(sklearn_binnet._version, "__version__", "1.2.3")
     state = est.__getstate__()
     assert state["_sklearn_binnet_version"] == "1.2.3"
     assert "_sklearn_binnet_version" not in vars(est)

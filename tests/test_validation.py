@@ -382,7 +382,7 @@ BAD_PARAMS = [
     ("momentum", 2),
     ("momentum", -0.1),
     ("validation_fraction", 1),
-    ("validation_fraction", 0),
+    ("validation_fraction", -0.1),  # 0 is allowed without early stopping
     ("beta_1", 1),
     ("beta_2", -0.5),
     ("epsilon", 0),

@@ -1,0 +1,120 @@
+"""Mini-batch order and epoch loss: the one rule that every backend follows.
+
+Backend parity depends on both backends visiting the same rows in the same
+batches and averaging the batch losses the same way, so both live here, free
+of any array library but NumPy:
+
+* ``MiniBatches`` holds the index order. At the start of each epoch it is
+  shuffled in place with the estimator's ``RandomState`` (when shuffling), and
+  batch ``k`` is ``order[k * batch_size:(k + 1) * batch_size]``; without
+  shuffling it is the plain slice of rows. Shuffling indices, not the data,
+  keeps memory flat, as scikit-learn's ``MLPClassifier`` does, and the same
+  ``rng.shuffle`` calls give the same batches as ``MLPClassifier``.
+* ``epoch_loss`` is the mean of the batch losses weighted by the batch sizes,
+  ``sum_k J_k m_k / n_samples``, each ``J_k`` computed before its step.
+"""
+
+import numpy as np
+
+
+class MiniBatches:
+    """The mini-batches of every epoch of a fit.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of training rows.
+    batch_size : int
+        Rows per batch; the last batch of an epoch may be smaller.
+    rng : numpy.random.RandomState or None
+        Shuffles the order at the start of each epoch; None keeps the rows in
+        their order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_binnet._batching import MiniBatches
+    >>> batches = MiniBatches(5, 2, rng=None)
+    >>> list(batches)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    >>> shuffled = MiniBatches(5, 2, rng=np.random.RandomState(0))
+    >>> [index.tolist() for index in shuffled]
+    [[2, 0], [1, 3], [4]]
+    """
+
+    def __init__(self, n_samples, batch_size, rng):
+        self.n_samples = n_samples
+        self.batch_size = batch_size
+        self.rng = rng
+        self.order = np.arange(n_samples)
+
+    def __len__(self):
+        return -(-self.n_samples // self.batch_size)
+
+    def start_epoch(self):
+        """Shuffle the order for a new epoch; return it, or None if unshuffled.
+
+        Returns
+        -------
+        order : ndarray of shape (n_samples,) or None
+            The row order of this epoch (shuffled in place, so the same array
+            every epoch); None when the rows keep their order.
+        """
+        if self.rng is None:
+            return None
+        self.rng.shuffle(self.order)
+        return self.order
+
+    def slices(self):
+        """Yield the position of each batch in the epoch's order.
+
+        Yields
+        ------
+        batch : slice
+            ``slice(start, stop)``; the batch is ``order[batch]``, or the rows
+            ``batch`` themselves without shuffling.
+        """
+        n_samples, batch_size = self.n_samples, self.batch_size
+        for start in range(0, n_samples, batch_size):
+            yield slice(start, min(start + batch_size, n_samples))
+
+    def __iter__(self):
+        """Start an epoch and yield the rows of each batch.
+
+        Yields
+        ------
+        index : slice or ndarray of int
+            A slice of rows without shuffling, else the batch's row indices
+            (a view into ``order``).
+        """
+        order = self.start_epoch()
+        for batch in self.slices():
+            yield batch if order is None else order[batch]
+
+
+def epoch_loss(batch_losses):
+    """Return the loss of an epoch from the loss and size of each batch.
+
+    Parameters
+    ----------
+    batch_losses : iterable of (float, int)
+        ``(loss, n_rows)`` of each batch, in the order they were trained.
+
+    Returns
+    -------
+    loss : float
+        ``sum(loss * n_rows) / sum(n_rows)``, summed in batch order.
+    n_samples : int
+        ``sum(n_rows)``.
+
+    Examples
+    --------
+    >>> from sklearn_binnet._batching import epoch_loss
+    >>> epoch_loss([(0.5, 2), (2.0, 1)])
+    (1.0, 3)
+    """
+    total, n_samples = 0.0, 0
+    for loss, n_rows in batch_losses:
+        total += loss * n_rows
+        n_samples += n_rows
+    return total / n_samples, n_samples

@@ -1,0 +1,157 @@
+"""Docstring fragments shared by every estimator, written once.
+
+``_fill_doc`` substitutes them into the ``%(parameters)s`` and
+``%(attributes)s`` placeholders of a class docstring, so that both backends
+document the same parameters with the same words.
+"""
+
+# Parameter descriptions shared by every backend, substituted into the class
+# docstrings by ``_fill_doc`` so that they are written once.
+_PARAMETERS_DOC = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The i-th element is the number of neurons in the i-th hidden layer.
+        An empty tuple gives a network without hidden layer (logistic
+        regression).
+
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+        Activation function of the hidden layers. The output unit is always
+        logistic.
+
+    solver : {"sgd", "adam"}, default="adam"
+        The optimizer: stochastic gradient descent (with momentum and
+        Nesterov's momentum) or Adam, both with scikit-learn's formulas.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty, ``0.5 * alpha * sum(||W||**2)`` divided by
+        the summed sample weight of the mini-batch, as in
+        :class:`~sklearn.neural_network.MLPClassifier`.
+
+    batch_size : int, "auto" or None, default="auto"
+        Size of the mini-batches. ``"auto"`` means ``min(200, n_samples)``;
+        ``None`` means full-batch gradient descent.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of ``solver="sgd"``: constant, divided by
+        ``(t + 1) ** power_t`` after each epoch (``t`` = samples seen), or
+        divided by 5 each time the stopping rule fires.
+
+    learning_rate_init : float, default=1e-3
+        The initial learning rate.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the early-stopping split and the shuffling.
+        Pass an int for reproducible results across calls.
+
+    tol : float, default=1e-4
+        Tolerance of the stopping rule: training stops when the training loss
+        (or the validation score, with ``early_stopping``) has not improved by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print one line per epoch (``Epoch N, Loss: L``).
+
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the current weights (``coefs_`` and
+        ``intercepts_``, fitted or set by hand) instead of new random ones.
+
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether ``solver="sgd"`` uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified) and stop when its accuracy stops improving; the weights
+        of the best epoch are restored at the end.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+
+    beta_1 : float, default=0.9
+        Decay of Adam's first moment estimates, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay of Adam's second moment estimates, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement by ``tol`` before stopping.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as a dict keyed by class label, or
+        ``"balanced"`` for weights inversely proportional to class
+        frequencies. They multiply ``sample_weight``."""
+
+_ATTRIBUTES_DOC = """\
+classes_ : ndarray of shape (2,)
+        The two class labels, sorted; ``classes_[1]`` is the positive class.
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during ``fit``, when ``X`` has string
+        column names.
+
+    coefs_ : list of ndarray
+        The i-th element is the (fan_in, fan_out) weight matrix of layer i.
+
+    intercepts_ : list of ndarray
+        The i-th element is the (fan_out,) bias vector of layer i.
+
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
+
+    t_ : int
+        Number of training samples seen by the optimizer since the weights
+        were initialised.
+
+    loss_ : float
+        Training loss of the last epoch (penalty included).
+
+    loss_curve_ : list of float
+        Training loss of every epoch; ``warm_start`` refits and ``partial_fit``
+        calls append to it.
+
+    best_loss_ : float or None
+        Lowest training loss reached; None with ``early_stopping``.
+
+    validation_scores_ : list of float or None
+        Accuracy on the held-out set after every epoch with
+        ``early_stopping``, else None.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``, or None without ``early_stopping``.
+
+    validation_loss_curve_ : list of float or None
+        Log-loss on the held-out set after every epoch with
+        ``early_stopping``, else None.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units, always 1.
+
+    out_activation_ : str
+        Activation of the output unit, always ``"logistic"``."""
+
+
+def _fill_doc(cls):
+    """Substitute the shared parameter and attribute texts into ``cls.__doc__``."""
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", _PARAMETERS_DOC).replace(
+        "%(attributes)s", _ATTRIBUTES_DOC
+    )
+    return cls

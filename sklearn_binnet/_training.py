@@ -1,0 +1,325 @@
+"""The training contract that every backend shares, free of any backend.
+
+A backend runs the epochs; after each one it calls ``_end_epoch``, which
+applies the rules below in named steps, the same for every backend:
+
+1. ``_record_epoch``: the epoch loss joins ``loss_curve_`` and ``t_`` grows
+   by the number of samples seen; a non-finite loss is divergence.
+2. ``_score_validation``: with early stopping, the accuracy and log-loss of
+   the held-out split join ``validation_scores_`` and
+   ``validation_loss_curve_``, and the best weights are kept.
+3. ``_update_no_improvement_count``: the patience counter counts the epochs
+   whose watched value (validation score, else training loss) did not improve
+   on the best one by ``tol``, as ``MLPClassifier`` does.
+4. ``_print_epoch``: one line when ``verbose``.
+5. ``_apply_schedule``: the optimizer's schedule runs
+   (``iteration_ends``), and when the counter exceeds ``n_iter_no_change``
+   the optimizer decides between stopping and a lower rate
+   (``trigger_stopping``).
+
+The learning-rate schedule itself is ``_LearningRateSchedule``, a base for the
+optimizers of every backend. ``_TrainingMixin`` also says which attributes
+make up the fitted state (``_get_fitted_state`` / ``_set_fitted_state``), so
+that a conversion between backends copies exactly that.
+"""
+
+import copy
+import math
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from ._activations import binary_log_loss_from_logits
+
+# Rows of the training data run through the final weights to detect divergence.
+_DIVERGENCE_CHECK_ROWS = 1024
+
+
+class _LearningRateSchedule:
+    """The end-of-epoch learning-rate rules, shared by every optimizer.
+
+    The rules only read and write ``learning_rate``, ``learning_rate_init``,
+    ``lr_schedule`` and ``power_t``, so an optimizer of any backend (the
+    torch optimizers keep the rate in their parameter groups) gets the same
+    schedules by inheriting this class and exposing those attributes. With
+    ``update_params`` (or a backend's own step), these two methods are the
+    whole optimizer protocol that the estimators call.
+    """
+
+    lr_schedule = "constant"
+    power_t = 0.5
+
+    def iteration_ends(self, time_step):
+        """Update the learning rate at the end of an epoch.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far.
+        """
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        """Decide whether training stops when the stopping rule fires.
+
+        With the ``"adaptive"`` schedule the rate is divided by 5 instead,
+        until it falls below 1e-6.
+
+        Parameters
+        ----------
+        msg : str
+            Why the rule fired, printed when ``verbose``.
+        verbose : bool
+            Whether to print ``msg``.
+
+        Returns
+        -------
+        stop : bool
+        """
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class _TrainingMixin:
+    """History, validation split, stopping rules and fitted state of a fit.
+
+    Mixed into ``BaseBinaryMLP``; it needs from the estimator its
+    hyper-parameters and the backend hooks ``_forward_logits``,
+    ``_get_weights``, ``_set_weights`` and ``_optimizer`` (an object with
+    ``iteration_ends`` and ``trigger_stopping``, see
+    ``_LearningRateSchedule``).
+    """
+
+    # Fitted attributes that mean the same in every backend, besides the
+    # weights. The optimizer state is the backend's own and is not listed.
+    _FITTED_STATE = (
+        "classes_",
+        "n_features_in_",
+        "feature_names_in_",
+        "n_iter_",
+        "t_",
+        "loss_",
+        "loss_curve_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+        "validation_loss_curve_",
+        "n_layers_",
+        "n_outputs_",
+        "out_activation_",
+        # Stopping-rule state, so that a warm start continues where fit stopped.
+        "_no_improvement_count",
+    )
+
+    def _get_fitted_state(self):
+        """Return a deep copy of the backend-independent fitted state.
+
+        Returns
+        -------
+        state : dict
+            The attributes of ``_FITTED_STATE`` that are set, ``coefs_`` and
+            ``intercepts_`` as lists of NumPy arrays, and ``_best_weights``
+            when early stopping keeps one.
+        """
+        state = {
+            name: copy.deepcopy(getattr(self, name))
+            for name in self._FITTED_STATE
+            if hasattr(self, name)
+        }
+        state["coefs_"] = [np.array(c) for c in self.coefs_]
+        state["intercepts_"] = [np.array(b) for b in self.intercepts_]
+        if hasattr(self, "_best_weights"):
+            state["_best_weights"] = tuple(
+                [np.array(w) for w in weights] for weights in self._best_weights
+            )
+        return state
+
+    def _set_fitted_state(self, state, dtype):
+        """Take over ``state`` (from ``_get_fitted_state``), weights as ``dtype``.
+
+        A backend that holds the network elsewhere extends this to load the
+        weights into it.
+        """
+        for name, value in state.items():
+            if name not in ("coefs_", "intercepts_", "_best_weights"):
+                setattr(self, name, copy.deepcopy(value))
+        self.coefs_ = [np.array(c, dtype=dtype) for c in state["coefs_"]]
+        self.intercepts_ = [np.array(b, dtype=dtype) for b in state["intercepts_"]]
+        if "_best_weights" in state:
+            self._best_weights = tuple(
+                [np.array(w, dtype=dtype) for w in weights]
+                for weights in state["_best_weights"]
+            )
+
+    # -------------------------------------------------------------- history
+
+    def _prepare_history(self, warm, coefs, intercepts):
+        """Start the training history, or carry it on for a warm start.
+
+        Lists are rebuilt rather than appended to in place, so that a rollback
+        finds the old ones untouched.
+        """
+        if warm and hasattr(self, "loss_curve_"):
+            self.loss_curve_ = list(self.loss_curve_)
+        else:
+            self.t_ = 0
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            self.validation_scores_ = None
+            self.best_loss_ = np.inf
+        if not self.early_stopping:
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+            if self.best_loss_ is None:
+                self.best_loss_ = np.inf
+        elif self.validation_scores_ is None:
+            self.validation_scores_ = []
+            self.validation_loss_curve_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+            self._best_weights = (
+                [c.copy() for c in coefs],
+                [b.copy() for b in intercepts],
+            )
+        else:
+            self.validation_scores_ = list(self.validation_scores_)
+            self.validation_loss_curve_ = list(self.validation_loss_curve_)
+
+    def _split_validation(self, X, y01, sample_weight, rng):
+        """Hold out the stratified early-stopping split; return the rest."""
+        arrays = [X, y01] if sample_weight is None else [X, y01, sample_weight]
+        split = train_test_split(
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=y01,
+        )
+        X_train, X_val, y_train, y_val = split[:4]
+        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase validation_fraction "
+                "or the size of the dataset."
+            )
+        self._validation = (X_val, y_val, sw_val)
+        return X_train, y_train, sw_train
+
+    # ---------------------------------------------------- epoch bookkeeping
+
+    def _end_epoch(self, epoch_loss, n_samples):
+        """Record an epoch and apply the stopping rules; return True to stop.
+
+        Called by the backends after each pass over the training data, with
+        the epoch loss of ``_batching.epoch_loss`` (batch losses computed
+        before each step) and the number of samples seen.
+        """
+        self._record_epoch(epoch_loss, n_samples)
+        score = self._score_validation()
+        self._update_no_improvement_count(epoch_loss, score)
+        if self.verbose:
+            self._print_epoch(epoch_loss, score)
+        return self._apply_schedule()
+
+    def _record_epoch(self, epoch_loss, n_samples):
+        if not math.isfinite(epoch_loss):
+            self._raise_divergence(self.n_iter_ + 1)
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_ = epoch_loss
+        self.loss_curve_.append(epoch_loss)
+
+    def _score_validation(self):
+        """Score the held-out split; return the accuracy, or None without one."""
+        if self._validation is None:
+            return None
+        X_val, y_val, sw_val = self._validation
+        logits = self._forward_logits(X_val)
+        score = float(np.average((logits > 0) == y_val, weights=sw_val))
+        self.validation_scores_.append(score)
+        self.validation_loss_curve_.append(
+            binary_log_loss_from_logits(y_val, logits, sw_val)
+        )
+        return score
+
+    def _update_no_improvement_count(self, epoch_loss, score):
+        """Count epochs without improvement by ``tol``; keep the best so far."""
+        if score is not None:
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_weights = self._get_weights()
+        else:
+            if epoch_loss > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if epoch_loss < self.best_loss_:
+                self.best_loss_ = epoch_loss
+
+    def _print_epoch(self, epoch_loss, score):
+        line = f"Epoch {self.n_iter_}, Loss: {epoch_loss:.8f}"
+        if score is not None:
+            line += f", Validation score: {score:.6f}"
+        print(line)
+
+    def _apply_schedule(self):
+        """Run the optimizer's schedule and the stopping rule; True to stop."""
+        self._optimizer.iteration_ends(self.t_)
+        if self._no_improvement_count > self.n_iter_no_change:
+            watched = (
+                "Validation score" if self._validation is not None else "Training loss"
+            )
+            msg = (
+                f"{watched} did not improve more than tol={self.tol:f} for "
+                f"{self.n_iter_no_change} consecutive epochs."
+            )
+            if self._optimizer.trigger_stopping(msg, self.verbose):
+                self._stopped = True
+                return True
+            self._no_improvement_count = 0
+        return False
+
+    def _end_training(self, incremental, X):
+        if not incremental and not self._stopped and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
+                "and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        if self._validation is not None:
+            self._set_weights(*self._best_weights)
+        del self._validation, self._stopped
+        # The last step is never followed by a loss evaluation: check that the
+        # final weights are finite and still give finite logits (weights near
+        # the float range overflow in the forward pass while being finite).
+        coefs, intercepts = self._get_weights()
+        if not all(np.isfinite(w).all() for w in coefs + intercepts) or not np.all(
+            np.isfinite(self._forward_logits(X[:_DIVERGENCE_CHECK_ROWS]))
+        ):
+            self._raise_divergence(self.n_iter_)
+
+    def _raise_divergence(self, epoch):
+        raise ValueError(
+            f"Training diverged at epoch {epoch}: the loss or the "
+            "weights are no longer finite. Lower learning_rate_init (now "
+            f"{self.learning_rate_init}) or scale the input features."
+        )
