@@ -28,6 +28,10 @@ Run it from the repository root::
     .venv/bin/python benchmarks/bench_accuracy.py
     .venv/bin/python benchmarks/bench_accuracy.py --datasets moons xor
     .venv/bin/python benchmarks/bench_accuracy.py --estimators NumpyBinaryMLP
+    .venv/bin/python benchmarks/bench_accuracy.py --results benchmarks/results.json
+
+With ``--results``, the table is written to the section ``accuracy`` of that
+JSON file, from which the docs render it (``make bench-all``).
 
 ``tests/test_sklearn_integration.py`` imports ``evaluate`` from this file to
 check that both backends are within one point of MLPClassifier.
@@ -150,7 +154,13 @@ def main(argv=None):
         "--estimators", nargs="+", choices=list(ESTIMATORS), default=list(ESTIMATORS)
     )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--results", help="write the section 'accuracy' of this file")
     args = parser.parse_args(argv)
+    # Imported here: tests import ``evaluate`` from this file alone.
+    from _bench_results import environment, print_environment, write_section
+
+    env = environment()
+    print_environment(env)
 
     print(
         f"5-fold stratified CV of make_pipeline(StandardScaler(), "
@@ -161,12 +171,27 @@ def main(argv=None):
     print("| dataset | estimator | accuracy | log loss | ROC AUC | fit time (s) |")
     print("| --- | --- | --- | --- | --- | --- |")
     start = time.perf_counter()
+    table = []
     for dataset in args.datasets:
         for estimator in args.estimators:
             scores = evaluate(dataset, estimator, threads=args.threads)
             print(_row(dataset, estimator, scores), flush=True)
+            table.append(
+                {
+                    "dataset": dataset,
+                    "estimator": estimator,
+                    "accuracy_mean": float(scores["accuracy"].mean()),
+                    "accuracy_std": float(scores["accuracy"].std()),
+                    "log_loss": float(scores["log_loss"].mean()),
+                    "roc_auc": float(scores["roc_auc"].mean()),
+                    "fit_time_s": float(scores["fit_time"].mean()),
+                }
+            )
     print()
     print(f"Total time: {time.perf_counter() - start:.1f} s")
+    if args.results:
+        section = {"environment": env, "threads": args.threads, "settings": SETTINGS}
+        write_section(args.results, "accuracy", {**section, "table": table})
 
 
 if __name__ == "__main__":

@@ -1,276 +1,301 @@
-"""Time NumpyBinaryMLP against scikit-learn's MLPClassifier, as ratios.
+"""Time NumpyBinaryMLP against scikit-learn's MLPClassifier, as paired ratios.
 
 Each workload runs both estimators with identical settings (same
-hyper-parameters, same ``random_state``, hence the same initial weights) and
-reports ``NumpyBinaryMLP time / MLPClassifier time``.  Times are medians of
-``--repeats`` runs measured with ``time.perf_counter``; the two estimators'
-runs are interleaved (and their order alternated) so that machine noise hits
-both alike, after one untimed warm-up run each.
-
-Workloads (targets from issue 2):
+hyper-parameters, same ``random_state``, hence the same initial weights). In
+each repeat the two jobs run back to back, their order alternating, and the
+repeat's ratio is ``NumpyBinaryMLP time / MLPClassifier time``; the table gives
+the median ratio and its spread (min to max over the repeats), after one
+untimed warm-up run of each job. Targets are those of issue 16; the floors,
+those of issue 2 (see ``_bench_results.py`` for met / within noise / missed).
 
 * W1, the tutorial's job: ``make_xor(200, random_state=0)``, hidden (4,),
   full-batch SGD (``batch_size=None`` here, ``200`` for MLPClassifier), learning
-  rate 0.1, no momentum, no penalty, no shuffling, 1000 epochs with no early
-  stop. Target ratio <= 0.4.
+  rate 0.1, no momentum, no penalty, no shuffling, 1000 epochs, no early stop.
 * W2, tabular training: ``make_classification`` 100,000 x 20, hidden (64,),
-  Adam, batch 256, 10 epochs with no early stop, in float64 (target <= 0.6)
-  and with float32 input (target <= 0.45).
+  Adam, batch 256, 10 epochs with no early stop, float64 and float32 input.
 * W3, inference: ``predict_proba`` on 1,000,000 x 20 rows with a (64,)
-  network fitted on the first 2,000 rows, float64 (target <= 0.7) and float32
-  (target <= 0.4, the model fitted on float32 too).
+  network fitted on the first 2,000 rows, float64 and float32.
+* W4, a wide network near the GEMM limit: ``fit`` on 200,000 x 100 float32,
+  hidden (256, 128), Adam, batch 1024, 1 epoch. The figure is the fit's
+  FLOP/s, counted as ``3 * 2 * n * sum(fan_in * fan_out)`` (forward once,
+  backward twice), as a fraction of this machine's float32 GEMM FLOP/s,
+  measured in the same repeat (the best of 3 products of two 2048 x 2048
+  float32 matrices). MLPClassifier's fraction is given too.
+* W5, a search: ``GridSearchCV`` with 5 folds and ``n_jobs=1`` over 12
+  candidates (hidden (32,) or (64,), alpha 1e-4, 1e-3 or 1e-2,
+  learning_rate_init 1e-3 or 3e-3, max_iter 100) on
+  ``make_classification(5000, 20, random_state=0)``, against the same search
+  over MLPClassifier. It is the longest job: 2 repeats and no warm-up.
 
 Fit times include everything ``fit`` does (input validation, initialisation).
-Below the table, an agreement section prints the largest difference between
-the two estimators' ``loss_curve_`` (training) or probabilities (inference):
-it confirms that both did the same job.
+An agreement column gives the largest difference between the two estimators'
+``loss_curve_`` (fits), probabilities (``predict_proba``) or best scores
+(search): it confirms that both did the same job.
 
 Run it from the repository root::
 
-    make bench                                        # the full run
-    .venv/bin/python benchmarks/bench_numpy.py            # the same
-    .venv/bin/python benchmarks/bench_numpy.py --quick    # smoke run, seconds
-    .venv/bin/python benchmarks/bench_numpy.py --repeats 9
+    make bench                                          # every benchmark
+    .venv/bin/python benchmarks/bench_numpy.py          # this one, printed only
+    .venv/bin/python benchmarks/bench_numpy.py --quick  # smoke run, seconds
+    .venv/bin/python benchmarks/bench_numpy.py --only W1 W4 --results out.json
 
-The default run takes well under a minute on two idle cores. Ratios depend on
-the BLAS build and its settings (threads, ``OPENBLAS_*`` variables) and on
-what else runs on the machine; the header prints all three.
+The default run takes about 3 minutes on two idle cores, two thirds of it W5.
 """
 
 import argparse
-import os
-import platform
-import statistics
-import time
+import itertools
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
-import sklearn
+from _bench_results import (
+    environment,
+    paired_times,
+    print_environment,
+    print_target_rows,
+    ratios,
+    spread,
+    target_rows,
+    timed,
+    write_section,
+)
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_info
 
-import sklearn_binnet
 from sklearn_binnet import NumpyBinaryMLP
 from sklearn_binnet.datasets import make_xor
 
 # Sizes of the full run and of the ``--quick`` smoke run.
-FULL = {"w2_samples": 100_000, "w3_samples": 1_000_000, "repeats": 5}
-QUICK = {"w2_samples": 10_000, "w3_samples": 100_000, "repeats": 2}
+FULL = {"w2": 100_000, "w3": 1_000_000, "w4": 200_000, "w5": 5_000, "repeats": 5}
+QUICK = {"w2": 10_000, "w3": 100_000, "w4": 10_000, "w5": 500, "repeats": 2}
 W3_FIT_SAMPLES = 2_000
+GEMM_SIZE = 2048
+W5_GRID = {
+    "hidden_layer_sizes": [(32,), (64,)],
+    "alpha": [1e-4, 1e-3, 1e-2],
+    "learning_rate_init": [1e-3, 3e-3],
+}
+
+
+def _upper(value):
+    return {"op": "<=", "value": value}
 
 
 @dataclass
 class Case:
-    """One row of the table: two zero-argument jobs timed against each other."""
+    """One row: our job against a reference job, with its targets."""
 
+    id: str
     workload: str
-    dtype: str
     target: float
-    ours: Callable[[], Any]
-    theirs: Callable[[], Any]
-
-
-@dataclass
-class Result:
-    """Median times of a case, and how far apart the two outputs were."""
-
-    case: Case
-    ours_s: float
-    theirs_s: float
-    agreement: float
-
-    @property
-    def ratio(self):
-        return self.ours_s / self.theirs_s
+    floor: float | None
+    ours: object
+    theirs: object
+    repeats: int | None = None  # None: the run's default
+    warm_up: bool = True
+    extra: dict = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ workloads
 
 
-def _pair(params, ours_batch_size, theirs_batch_size):
-    """Return NumpyBinaryMLP and MLPClassifier with the same settings."""
+def _fit_jobs(params, X, y, ours_batch_size, theirs_batch_size):
+    """Fit jobs of NumpyBinaryMLP and MLPClassifier with the same settings."""
     ours = NumpyBinaryMLP(batch_size=ours_batch_size, **params)
     theirs = MLPClassifier(batch_size=theirs_batch_size, **params)
-    return ours, theirs
+    return (lambda: clone(ours).fit(X, y)), (lambda: clone(theirs).fit(X, y))
 
 
-def _fit_job(estimator, X, y):
-    return lambda: clone(estimator).fit(X, y)
+def _no_early_stop(max_iter):
+    return {"max_iter": max_iter, "tol": 0.0, "n_iter_no_change": max_iter}
 
 
-def _jobs(ours, theirs, X, y):
-    return _fit_job(ours, X, y), _fit_job(theirs, X, y)
-
-
-def _w1_cases():
+def _w1(sizes):
     X, y = make_xor(200, random_state=0)
-    max_iter = 1000
     params = {
         "hidden_layer_sizes": (4,),
         "solver": "sgd",
         "learning_rate_init": 0.1,
         "momentum": 0.0,
         "alpha": 0.0,
-        "max_iter": max_iter,
-        "tol": 0.0,
-        "n_iter_no_change": max_iter,
         "shuffle": False,
         "random_state": 0,
+        **_no_early_stop(1000),
     }
     # Full batch: None for NumpyBinaryMLP, the sample count for MLPClassifier.
-    ours, theirs = _pair(params, None, X.shape[0])
-    return [Case("W1 tutorial fit", "float64", 0.4, *_jobs(ours, theirs, X, y))]
+    jobs = _fit_jobs(params, X, y, None, X.shape[0])
+    # Each run lasts hundredths of a second: more repeats cost little.
+    return [Case("W1", "tutorial fit, float64", 0.3, 0.4, *jobs, repeats=15)]
 
 
-def _w2_cases(n_samples):
-    X, y = make_classification(n_samples, 20, random_state=0)
-    max_iter = 10
-    params = {
-        "hidden_layer_sizes": (64,),
-        "solver": "adam",
-        "max_iter": max_iter,
-        "tol": 0.0,
-        "n_iter_no_change": max_iter,
-        "random_state": 0,
-    }
-    ours, theirs = _pair(params, 256, 256)
-    return [
-        Case("W2 tabular fit", "float64", 0.6, *_jobs(ours, theirs, X, y)),
-        Case(
-            "W2 tabular fit",
-            "float32",
-            0.45,
-            *_jobs(ours, theirs, X.astype(np.float32), y),
-        ),
-    ]
-
-
-def _w3_cases(n_samples):
-    X, y = make_classification(n_samples, 20, random_state=0)
-    params = {"hidden_layer_sizes": (64,), "max_iter": 20, "random_state": 0}
-    ours, theirs = _pair(params, "auto", "auto")
+def _w2(sizes):
+    X, y = make_classification(sizes["w2"], 20, random_state=0)
+    params = {"hidden_layer_sizes": (64,), "random_state": 0, **_no_early_stop(10)}
     cases = []
-    for dtype, target in [("float64", 0.7), ("float32", 0.4)]:
+    for dtype, target, floor in [("float64", 0.25, 0.6), ("float32", 0.18, 0.45)]:
+        jobs = _fit_jobs(params, X.astype(dtype), y, 256, 256)
+        cases.append(Case("W2", f"tabular fit, {dtype}", target, floor, *jobs))
+    return cases
+
+
+def _w3(sizes):
+    X, y = make_classification(sizes["w3"], 20, random_state=0)
+    params = {"hidden_layer_sizes": (64,), "max_iter": 20, "random_state": 0}
+    cases = []
+    for dtype, floor in [("float64", 0.7), ("float32", 0.4)]:
         X_typed = X.astype(dtype, copy=False)
         fit_X, fit_y = X_typed[:W3_FIT_SAMPLES], y[:W3_FIT_SAMPLES]
-        fitted_ours = clone(ours).fit(fit_X, fit_y)
-        fitted_theirs = clone(theirs).fit(fit_X, fit_y)
+        ours = NumpyBinaryMLP(**params).fit(fit_X, fit_y)
+        theirs = MLPClassifier(**params).fit(fit_X, fit_y)
         cases.append(
             Case(
-                "W3 predict_proba",
-                dtype,
-                target,
-                lambda est=fitted_ours, X=X_typed: est.predict_proba(X),
-                lambda est=fitted_theirs, X=X_typed: est.predict_proba(X),
+                "W3",
+                f"predict_proba 1M x 20, {dtype}",
+                0.4,
+                floor,
+                lambda est=ours, X=X_typed: est.predict_proba(X),
+                lambda est=theirs, X=X_typed: est.predict_proba(X),
             )
         )
     return cases
 
 
+def _w4(sizes):
+    X, y = make_classification(sizes["w4"], 100, random_state=0)
+    X = X.astype(np.float32)
+    hidden = (256, 128)
+    params = {"hidden_layer_sizes": hidden, "random_state": 0, **_no_early_stop(1)}
+    ours, theirs = _fit_jobs(params, X, y, 1024, 1024)
+    fans = [X.shape[1], *hidden, 1]
+    flops = 3 * 2 * X.shape[0] * sum(a * b for a, b in itertools.pairwise(fans))
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((GEMM_SIZE, GEMM_SIZE), dtype=np.float32)
+    B = rng.standard_normal((GEMM_SIZE, GEMM_SIZE), dtype=np.float32)
+
+    per_flop = []
+
+    def gemm():
+        # The machine's float32 GEMM speed in this round: the best of 3
+        # products, in seconds per FLOP (a fit's FLOPs times it, over the fit's
+        # time, is the fraction of GEMM speed the fit reached).
+        best = min(timed(lambda: A @ B)[0] for _ in range(3))
+        per_flop.append(best / (2 * GEMM_SIZE**3))
+
+    return [
+        Case(
+            "W4",
+            "fit 200,000 x 100 float32, (256, 128), Adam, batch 1024, 1 epoch",
+            None,
+            None,
+            ours,
+            theirs,
+            repeats=3,
+            extra={"gemm": gemm, "flops": flops, "per_flop": per_flop},
+        )
+    ]
+
+
+def _w5(sizes):
+    X, y = make_classification(sizes["w5"], 20, random_state=0)
+    jobs = []
+    for estimator in (NumpyBinaryMLP, MLPClassifier):
+        search = GridSearchCV(
+            estimator(max_iter=100, random_state=0), W5_GRID, cv=5, n_jobs=1
+        )
+        jobs.append(lambda search=search: clone(search).fit(X, y))
+    return [
+        Case(
+            "W5",
+            "GridSearchCV, 12 candidates x 5 folds, 5000 x 20",
+            0.2,
+            None,
+            *jobs,
+            repeats=2,
+            warm_up=False,
+        )
+    ]
+
+
+WORKLOADS = {"W1": _w1, "W2": _w2, "W3": _w3, "W4": _w4, "W5": _w5}
+
+
 # ------------------------------------------------------------------- timing
 
 
-def _timed(job):
-    start = time.perf_counter()
-    output = job()
-    return time.perf_counter() - start, output
+def _agreement(ours, theirs):
+    """Largest difference between loss curves, probabilities or best scores."""
+    if hasattr(ours, "best_score_"):
+        return abs(ours.best_score_ - theirs.best_score_)
+    if hasattr(ours, "loss_curve_"):
+        ours, theirs = ours.loss_curve_, theirs.loss_curve_
+    return float(np.max(np.abs(np.asarray(ours, float) - np.asarray(theirs, float))))
 
 
-def _agreement(ours_output, theirs_output):
-    """Largest difference between the loss curves, or the probabilities."""
-    if hasattr(ours_output, "loss_curve_"):
-        ours_output = ours_output.loss_curve_
-        theirs_output = theirs_output.loss_curve_
-    diff = np.asarray(ours_output, float) - np.asarray(theirs_output, float)
-    return float(np.max(np.abs(diff)))
+def _row(case, workload, reference, values, target, floor, unit="x", **more):
+    return {
+        "id": case.id,
+        "workload": workload,
+        "reference": reference,
+        "unit": unit,
+        "spread": spread(values),
+        "target": target,
+        "floor": floor,
+        **more,
+    }
 
 
 def _measure(case, repeats):
-    """Time both jobs ``repeats`` times, interleaved, after one warm-up each."""
-    case.ours()
-    case.theirs()
-    times = {"ours": [], "theirs": []}
-    outputs = {}
-    for repeat in range(repeats):
-        order = ["ours", "theirs"] if repeat % 2 == 0 else ["theirs", "ours"]
-        for name in order:
-            seconds, outputs[name] = _timed(getattr(case, name))
-            times[name].append(seconds)
-    return Result(
-        case,
-        statistics.median(times["ours"]),
-        statistics.median(times["theirs"]),
-        _agreement(outputs["ours"], outputs["theirs"]),
-    )
-
-
-# ------------------------------------------------------------------ reports
-
-
-def _print_environment():
-    print(
-        f"python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs"
-    )
-    print(
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-        f"sklearn-binnet {sklearn_binnet.__version__} "
-        f"({os.path.dirname(sklearn_binnet.__file__)})"
-    )
-    for pool in threadpool_info():
-        print(
-            f"{pool['user_api']}: {pool['internal_api']} {pool['version']}, "
-            f"{pool['num_threads']} threads, "
-            f"architecture {pool.get('architecture')}, "
-            f"threading {pool.get('threading_layer')}"
-        )
-    blas_env = {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}
-    print(f"OPENBLAS_* environment: {blas_env or 'none'}")
-    # Other processes on the machine distort the ratios, multi-threaded BLAS
-    # calls most of all: report the load the run started under.
-    if hasattr(os, "getloadavg"):
-        print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f}")
-
-
-def _print_table(results):
-    header = ["workload", "dtype", "ours (s)", "MLPClassifier (s)", "ratio"]
-    header += ["target", "met"]
-    rows = [
-        [
-            r.case.workload,
-            r.case.dtype,
-            f"{r.ours_s:.4f}",
-            f"{r.theirs_s:.4f}",
-            f"{r.ratio:.3f}",
-            f"<= {r.case.target}",
-            "yes" if r.ratio <= r.case.target else "no",
+    """Rows of ``case``: paired ratios of its jobs over ``repeats`` rounds."""
+    repeats = min(repeats, case.repeats or repeats)
+    jobs = {"ours": case.ours, "MLPClassifier": case.theirs}
+    if "gemm" in case.extra:
+        jobs["gemm"] = case.extra["gemm"]
+    times, outputs = paired_times(jobs, repeats, warm_up=case.warm_up)
+    agreement = _agreement(outputs["ours"], outputs["MLPClassifier"])
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    if "gemm" not in case.extra:
+        values = ratios(times["ours"], times["MLPClassifier"])
+        return [
+            _row(
+                case,
+                case.workload,
+                "MLPClassifier",
+                values,
+                _upper(case.target),
+                case.floor and _upper(case.floor),
+                ours_s=medians["ours"],
+                reference_s=medians["MLPClassifier"],
+                agreement=agreement,
+            )
         ]
-        for r in results
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print(line(row))
-
-
-def _print_agreement(results):
-    print(
-        "\nAgreement (max |ours - MLPClassifier|: loss_curve_ for fits, "
-        "probabilities for predict_proba):"
-    )
-    for r in results:
-        print(f"  {r.case.workload}, {r.case.dtype}: {r.agreement:.2e}")
+    # W4: the fraction of GEMM FLOP/s reached, paired within each round.
+    flops = case.extra["flops"]
+    per_flop = case.extra["per_flop"][-repeats:]  # the timed rounds' GEMMs
+    rows = []
+    for name, target in (
+        ("ours", {"op": ">=", "value": 0.65}),
+        ("MLPClassifier", None),
+    ):
+        values = [flops * s / t for s, t in zip(per_flop, times[name])]
+        label = case.workload + ("" if name == "ours" else ", MLPClassifier")
+        rows.append(
+            _row(
+                case,
+                label,
+                f"float32 GEMM, {GEMM_SIZE}x{GEMM_SIZE}",
+                values,
+                target,
+                None,
+                unit="%",
+                fit_s=medians[name],
+                gemm_gflops=1e-9 / float(np.median(per_flop)),
+                agreement=agreement,
+            )
+        )
+    return rows
 
 
 # --------------------------------------------------------------------- main
@@ -281,12 +306,12 @@ def _parse_args(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke run: smaller W2/W3 data and fewer repeats (targets are "
-        "meant for the full sizes)",
+        help="smoke run: smaller data and fewer repeats (the targets are meant "
+        "for the full sizes)",
     )
-    parser.add_argument(
-        "--repeats", type=int, default=None, help="timed runs per estimator"
-    )
+    parser.add_argument("--repeats", type=int, default=None, help="paired rounds")
+    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS))
+    parser.add_argument("--results", help="write the section 'numpy' of this file")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -298,24 +323,19 @@ def main(argv=None):
     sizes = QUICK if args.quick else FULL
     repeats = args.repeats or sizes["repeats"]
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-
-    _print_environment()
-    print(
-        f"mode {'quick' if args.quick else 'full'}: W2 {sizes['w2_samples']:,} "
-        f"rows, W3 {sizes['w3_samples']:,} rows, median of {repeats} repeats"
-        + (" (the targets are meant for the full run)" if args.quick else "")
-        + "\n"
-    )
-    results = []
-    for make_cases in [
-        _w1_cases,
-        lambda: _w2_cases(sizes["w2_samples"]),
-        lambda: _w3_cases(sizes["w3_samples"]),
-    ]:
-        for case in make_cases():
-            results.append(_measure(case, repeats))
-    _print_table(results)
-    _print_agreement(results)
+    env = environment()
+    print_environment(env)
+    print(f"mode {'quick' if args.quick else 'full'}, at most {repeats} repeats\n")
+    rows = []
+    for name in args.only or WORKLOADS:
+        for case in WORKLOADS[name](sizes):
+            rows.extend(_measure(case, repeats))
+            print(f"{case.id} {case.workload}: done", flush=True)
+    print()
+    print_target_rows(target_rows({"numpy": {"rows": rows}}))
+    if args.results:
+        section = {"environment": env, "mode": "quick" if args.quick else "full"}
+        write_section(args.results, "numpy", {**section, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -126,6 +126,9 @@ def main(argv=None):
         "--backends", nargs="+", default=["numpy", "torch"], choices=["numpy", "torch"]
     )
     parser.add_argument("--quick", action="store_true", help="1,000 samples, 5 epochs")
+    parser.add_argument(
+        "--results", help="write the section 'search_dask' of this file"
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
@@ -136,6 +139,10 @@ def main(argv=None):
 
     import dask
     import joblib
+    from _bench_results import environment, print_environment, write_section
+
+    env = environment()
+    print_environment(env)
 
     print(
         f"GridSearchCV, 12 candidates x 3 folds, {args.samples:,} x 20 samples, "
@@ -147,6 +154,7 @@ def main(argv=None):
     header = "{:8} {:11} {:>8} {:>7} {:>7} {:>10}".format(*columns)
     print(header)
     print("-" * len(header))
+    table = []
     for backend in args.backends:
         for mode in MODES:
             r = _measure(backend, mode, args)
@@ -154,6 +162,17 @@ def main(argv=None):
                 f"{backend:8} {mode:11} {r['setup']:8.1f} {r['seconds'][0]:7.1f} "
                 f"{r['seconds'][1]:7.1f} {r['best_score']:10.4f}"
             )
+            table.append({"backend": backend, "mode": mode, **r})
+    if args.results:
+        config = {
+            "samples": args.samples,
+            "features": 20,
+            "max_iter": args.max_iter,
+            "candidates": 12,
+            "folds": 3,
+        }
+        section = {"environment": env, "config": config, "table": table}
+        write_section(args.results, "search_dask", section)
     return 0
 
 

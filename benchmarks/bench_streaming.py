@@ -183,6 +183,7 @@ def main(argv=None):
     parser.add_argument(
         "--quick", action="store_true", help="200,000 rows, one epoch: a smoke run"
     )
+    parser.add_argument("--results", help="write the section 'streaming' of this file")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -199,6 +200,10 @@ def main(argv=None):
         )
         return 0
 
+    from _bench_results import environment, print_environment, write_section
+
+    env = environment()
+    print_environment(env)
     mb = 1e6
     data = args.rows * args.features * 4
     block = args.block_rows * args.features * 4
@@ -218,6 +223,7 @@ def main(argv=None):
     )
     print(header)
     print("-" * len(header))
+    table = []
     with tempfile.TemporaryDirectory() as directory:
         _write_npy_files(directory, args.rows, args.features, args.block_rows)
         for backend in args.backends:
@@ -228,6 +234,28 @@ def main(argv=None):
                     f"{backend:8} {kind:10} {peak / mb:8.0f} {peak / data:8.2f}x "
                     f"{peak / block:9.1f}x {r['seconds']:8.1f}"
                 )
+                table.append(
+                    {
+                        "backend": backend,
+                        "input": kind,
+                        "peak_mb": peak / mb,
+                        "peak_over_data": peak / data,
+                        "peak_over_block": peak / block,
+                        "seconds": r["seconds"],
+                    }
+                )
+    if args.results:
+        config = {
+            "rows": args.rows,
+            "features": args.features,
+            "block_rows": args.block_rows,
+            "blocks": n_blocks,
+            "epochs": args.epochs,
+            "data_mb": data / mb,
+            "block_mb": block / mb,
+        }
+        section = {"environment": env, "config": config, "table": table}
+        write_section(args.results, "streaming", section)
     return 0
 
 
