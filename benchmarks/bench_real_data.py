@@ -353,6 +353,40 @@ def print_tables(saved):
             )
 
 
+def rst_datasets(saved):
+    """The data sets, as a reStructuredText list-table, then the columns dropped."""
+    lines = [
+        ".. list-table:: The data sets",
+        "   :header-rows: 1",
+        "",
+        "   * - data set",
+        "     - source",
+        "     - rows",
+        "     - numeric",
+        "     - categorical",
+        "     - rows with NaN",
+        "     - target (positive class)",
+    ]
+    for name, facts in saved["datasets"].items():
+        cells = [
+            f"``{name}``: {facts['title']}",
+            f"{facts['source']}; {facts['reference']}",
+            str(facts["rows"]),
+            str(facts["numeric"]),
+            str(facts["categorical"]),
+            str(facts["rows with a missing value"]),
+            f"{facts['target']} ({facts['positive class']}; "
+            f"{facts['positive rate']:.0%} of rows)",
+        ]
+        lines.append(f"   * - {cells[0]}")
+        lines += [f"     - {cell}" for cell in cells[1:]]
+    lines += ["", "Columns left out, besides the target's source:", ""]
+    for name, facts in saved["datasets"].items():
+        for column, reason in facts["dropped"].items():
+            lines.append(f"* ``{name}``: ``{column}``, {reason}.")
+    return "\n".join([*lines, ""])
+
+
 def rst_tables(saved):
     """The tables as reStructuredText simple tables, one per metric."""
     lines = []
@@ -459,7 +493,8 @@ def main(argv=None):
     )
     print_tables(saved)
     if args.rst:
-        Path(args.rst).write_text(rst_tables(saved), encoding="utf-8")
+        text = rst_datasets(saved) + "\n" + rst_tables(saved)
+        Path(args.rst).write_text(text, encoding="utf-8")
         print(f"\nwrote {args.rst}")
     print(f"wrote {args.results}")
 

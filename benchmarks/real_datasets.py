@@ -109,8 +109,8 @@ DATASETS = {
             ),
             categorical=("sex", "child"),
             target_column="nbaffairs",
-            target="at least one affair in the past year (nbaffairs > 0)",
-            positive="nbaffairs > 0",
+            target="number of affairs in the past year",
+            positive="nbaffairs > 0: at least one",
             make_target=_positive_count,
         ),
         RealDataset(
@@ -167,9 +167,8 @@ DATASETS = {
             numeric=("kid5", "phd", "ment"),
             categorical=("fem", "mar"),
             target_column="art",
-            target="published at least one article in the last 3 years of "
-            "the PhD (art > 0)",
-            positive="art > 0",
+            target="articles published in the last 3 years of the PhD",
+            positive="art > 0: at least one",
             make_target=_positive_count,
         ),
         RealDataset(
