@@ -15,10 +15,7 @@ where the other backend had no proof.
 
 import copy
 import io
-import os
 import pickle
-import subprocess
-import sys
 import threading
 import warnings
 import weakref
@@ -34,12 +31,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 from torch.nn import functional as F
 
 import sklearn_binnet
+from conftest import (
+    assert_unchanged,
+    assert_unfitted,
+    raise_on_call,
+    run_python,
+    snapshot,
+)
 from sklearn_binnet import (
     InconsistentVersionWarning,
     NumpyBinaryMLP,
@@ -49,10 +53,9 @@ from sklearn_binnet import (
 from sklearn_binnet._activations import binary_log_loss_from_logits, sigmoid
 from sklearn_binnet._numpy_mlp import _Backprop, _pack
 from sklearn_binnet._optimizers import AdamOptimizer, SGDOptimizer
-from sklearn_binnet._torch_mlp import _SklearnAdam, _SklearnSGD
+from sklearn_binnet._torch._optimizers import _SklearnAdam, _SklearnSGD
 from sklearn_binnet.datasets import make_xor
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = {"numpy": NumpyBinaryMLP, "torch": TorchBinaryMLP}
 PREDICT_METHODS = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
 
@@ -77,27 +80,6 @@ def _make(backend, **params):
 
 def _data(n_samples=60):
     return make_xor(n_samples, random_state=0)
-
-
-def _state(est):
-    """The whole estimator as bytes: equal bytes, same model (and optimizer)."""
-    return pickle.dumps(est)
-
-
-def _assert_unchanged(est, state, X):
-    """``est`` is what it was when ``_state`` returned ``state``."""
-    assert _state(est) == state
-    snapshot = pickle.loads(state)
-    assert_array_equal(est.predict_proba(X), snapshot.predict_proba(X))
-    assert all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
-
-
-def _assert_unfitted(est, X):
-    with pytest.raises(NotFittedError):
-        est.predict(X)
-    assert not [
-        name for name in vars(est) if name.endswith("_") and not name.startswith("_")
-    ]
 
 
 def _assert_valid_outputs(est, X):
@@ -309,7 +291,7 @@ def test_learning_rate_1e6_converges_or_raises_clearly(backend, solver, activati
             est.fit(X, y)
         except ValueError as exc:
             assert "learning_rate_init" in str(exc)
-            _assert_unfitted(est, X)
+            assert_unfitted(est, X)
             return
         _assert_valid_outputs(est, X)
     assert np.isfinite(est.loss_curve_).all()
@@ -322,7 +304,7 @@ def test_learning_rate_1e6_does_diverge_here(backend):
     est = _make(backend, **DIVERGENT, learning_rate_init=1e6)
     with pytest.raises(ValueError, match=r"diverged(.|\n)*learning_rate_init"):
         est.fit(X, y)
-    _assert_unfitted(est, X)
+    assert_unfitted(est, X)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -331,10 +313,10 @@ def test_divergent_refit_keeps_the_previous_fit(backend, warm_start):
     X, y = _data()
     est = _make(backend, **DIVERGENT, learning_rate_init=1e-3, warm_start=warm_start)
     est.fit(X, y)
-    state = _state(est.set_params(learning_rate_init=1e6))
+    state = snapshot(est.set_params(learning_rate_init=1e6))
     with pytest.raises(ValueError, match="learning_rate_init"):
         est.fit(X, y)
-    _assert_unchanged(est, state, X)
+    assert_unchanged(est, state, X)
     _assert_valid_outputs(est, X)
 
 
@@ -411,7 +393,7 @@ def test_property_any_finite_data_fits_or_is_refused_clearly(backend, data, para
             est.fit(X, y)
         except ValueError as exc:
             assert "learning_rate_init" in str(exc) or "too large" in str(exc)
-            _assert_unfitted(est, X)
+            assert_unfitted(est, X)
             return
         _assert_valid_outputs(est, X)
 
@@ -424,7 +406,7 @@ def fitted(request):
     y = (X[:, 0] > 0).astype(int)
     est = _make(request.param, max_iter=3).fit(X, y)
     est.partial_fit(X, y)
-    return est, _state(est), X, y
+    return est, snapshot(est), X, y
 
 
 @st.composite
@@ -474,7 +456,7 @@ def test_property_nan_or_inf_anywhere_is_refused(fitted, case):
             for method in PREDICT_METHODS:
                 with pytest.raises(ValueError, match=r"NaN|infinity"):
                     getattr(est, method)(X)
-    _assert_unchanged(est, state, X_good)
+    assert_unchanged(est, state, X_good)
 
 
 _TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=6)
@@ -528,7 +510,7 @@ def test_property_changed_feature_count_is_refused(fitted, n_features, n_samples
         est.partial_fit(X, y)
     with pytest.raises(ValueError, match=match):
         est.predict_proba(X)
-    _assert_unchanged(est, state, X_good)
+    assert_unchanged(est, state, X_good)
 
 
 # ------------------------------------------------------------- atomic fits
@@ -538,21 +520,6 @@ def _step_owner(backend, solver):
     if backend == "numpy":
         return (SGDOptimizer if solver == "sgd" else AdamOptimizer), "update_params"
     return (_SklearnSGD if solver == "sgd" else _SklearnAdam), "step"
-
-
-def _raise_on_call(monkeypatch, owner, name, at, exception):
-    """Make ``owner.name`` raise ``exception`` on its ``at``-th call."""
-    original = getattr(owner, name)
-    calls = []
-
-    def patched(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == at:
-            raise exception
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(owner, name, patched)
-    return calls
 
 
 HOWS = ["fit", "warm_start_fit", "early_stopping_fit", "partial_fit"]
@@ -576,16 +543,6 @@ def _call(est, how, X, y):
         est.fit(X, y)
 
 
-def _assert_rolled_back(est, state, X, y):
-    """Unchanged, and training goes on exactly as from the saved state."""
-    _assert_unchanged(est, state, X)
-    snapshot = pickle.loads(state)
-    for model in (est, snapshot):
-        model.set_params(early_stopping=False).partial_fit(X, y)
-    _assert_same_weights(est, snapshot)
-    assert est.loss_curve_ == snapshot.loss_curve_
-
-
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("how", HOWS)
 @pytest.mark.parametrize("hook", ["end_epoch", "step"])
@@ -596,18 +553,18 @@ def test_exception_mid_fit_keeps_the_previous_fit(
     """An interrupt or error mid-training leaves the earlier model, exactly."""
     solver = "adam" if how == "warm_start_fit" else "sgd"
     est, X, y = _fitted_for(backend, how, solver)
-    state = _state(est)
+    state = snapshot(est)
     if hook == "end_epoch":
         owner, name = type(est), "_end_epoch"
         at = 1 if how == "partial_fit" else 2
     else:
         (owner, name), at = _step_owner(backend, solver), 2
     with monkeypatch.context() as patch:
-        calls = _raise_on_call(patch, owner, name, at, exception("mid-fit"))
+        calls = raise_on_call(patch, owner, name, at, exception("mid-fit"))
         with pytest.raises(exception, match="mid-fit"):
             _call(est, how, X, y)
         assert len(calls) == at
-    _assert_rolled_back(est, state, X, y)
+    assert_unchanged(est, state, X, y)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -622,10 +579,10 @@ def test_interrupted_first_fit_leaves_the_estimator_unfitted(
     else:
         owner, name = _step_owner(backend, "sgd")
     with monkeypatch.context() as patch:
-        _raise_on_call(patch, owner, name, 2, KeyboardInterrupt())
+        raise_on_call(patch, owner, name, 2, KeyboardInterrupt())
         with pytest.raises(KeyboardInterrupt):
             est.fit(X, y)
-    _assert_unfitted(est, X)
+    assert_unfitted(est, X)
     # A clean fit afterwards is the fit of a fresh estimator.
     _assert_same_weights(
         est.fit(X, y), _make(backend, solver="sgd", batch_size=20).fit(X, y)
@@ -666,18 +623,19 @@ class _Interrupt(Callback):
 def test_torch_keyboard_interrupt_from_a_callback_keeps_the_previous_fit(event, how):
     """torch only: a skorch callback's KeyboardInterrupt aborts and rolls back.
 
-    (A KeyboardInterrupt from a callback's ``on_epoch_end`` is skorch's way to
-    stop early, tested in ``test_torch_mlp.py``; an interrupt in the net's own
+    (A KeyboardInterrupt from skorch's ``EarlyStopping`` is its way to stop
+    early, and any other at ``on_epoch_end`` aborts, both tested in
+    ``test_torch_callbacks.py``; an interrupt in the net's own
     end of epoch, where the estimator keeps its records, aborts: see
     ``test_exception_mid_fit_keeps_the_previous_fit``.)
     """
     est, X, y = _fitted_for("torch", how, "sgd")
-    state = _state(est)
+    state = snapshot(est)
     est.set_params(callbacks=[_Interrupt(event)])
     with pytest.raises(KeyboardInterrupt):
         est.fit(X, y)
     est.set_params(callbacks=None)
-    _assert_rolled_back(est, state, X, y)
+    assert_unchanged(est, state, X, y)
 
 
 # ---------------------------------------------------------- reproducibility
@@ -687,6 +645,10 @@ REPRO_SETTINGS = {
     "adam_auto": dict(solver="adam", alpha=1e-3),
     "early_stopping": dict(solver="adam", early_stopping=True, max_iter=15),
     "weighted": dict(solver="sgd", class_weight="balanced", batch_size=7),
+    "sgd_full_batch_invscaling": dict(
+        solver="sgd", batch_size=None, learning_rate="invscaling"
+    ),
+    "deep_tanh": dict(hidden_layer_sizes=(5, 4, 3), activation="tanh"),
 }
 
 
@@ -702,6 +664,7 @@ def _repro_fit(backend, setting):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("setting", REPRO_SETTINGS)
 def test_same_random_state_is_bitwise_reproducible(backend, setting):
+    """The same code path on the same input in one process: the same bits."""
     first, X = _repro_fit(backend, setting)
     second, _ = _repro_fit(backend, setting)
     _assert_same_weights(first, second)
@@ -732,19 +695,15 @@ np.savez({out!r}, **arrays)
 
 
 def test_reproducible_across_processes(tmp_path):
-    """A fit in another Python process gives the same bits, in both backends."""
+    """A fit in another Python process gives the same bits, in both backends.
+
+    Bitwise by construction: the same code on the same input, and the same
+    BLAS library and kernel in both processes (the child inherits the
+    environment).
+    """
     out = tmp_path / "fits.npz"
     script = _REPRO_SCRIPT.format(tests=str(Path(__file__).parent), out=str(out))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    run_python(script, cwd=tmp_path, timeout=300)
     other = np.load(out)
     for backend in BACKENDS:
         for setting in REPRO_SETTINGS:
@@ -806,7 +765,7 @@ def test_skops_trusts_only_the_numpy_backend_types(persisted):
             "sklearn_binnet._optimizers.AdamOptimizer",
         ]
         return
-    assert "sklearn_binnet._torch_mlp._BinaryNet" in untrusted
+    assert "sklearn_binnet._torch._net._BinaryNet" in untrusted
     twin = to_numpy(est)
     data = sio.dumps(twin)
     assert sio.get_untrusted_types(data=data) == [
@@ -894,6 +853,7 @@ def test_threads_predicting_at_once_get_identical_results(backend):
     for thread in threads:
         thread.join()
     assert not errors, errors
+    # Bitwise: every thread runs the same code path on the same input.
     for per_thread in results:
         for proba in per_thread:
             assert_array_equal(proba, expected)
@@ -906,6 +866,7 @@ def test_grid_search_in_two_processes(backend):
     est = _make(backend, max_iter=5, learning_rate_init=0.01)
     parallel = GridSearchCV(est, grid, cv=2, n_jobs=2).fit(X, y)
     serial = GridSearchCV(est, grid, cv=2, n_jobs=1).fit(X, y)
+    # Bitwise: the same code in two processes with the same BLAS.
     assert_array_equal(
         parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
