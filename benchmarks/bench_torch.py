@@ -57,12 +57,9 @@ import sklearn_binnet
 from sklearn_binnet import TorchBinaryMLP
 from sklearn_binnet._base import _glorot_uniform_weights
 from sklearn_binnet._batching import MiniBatches, epoch_loss
-from sklearn_binnet._torch_mlp import (
-    BinaryMLPModule,
-    _PenalizedBCELoss,
-    _SklearnAdam,
-    _SklearnSGD,
-)
+from sklearn_binnet._torch import BinaryMLPModule
+from sklearn_binnet._torch._module import _PenalizedBCELoss
+from sklearn_binnet._torch._optimizers import _SklearnAdam, _SklearnSGD
 from sklearn_binnet.datasets import make_xor
 
 THREADS = 2

@@ -31,7 +31,7 @@ def __getattr__(name):
     # PEP 562: called only for names not found above, i.e. on first access.
     if name == "TorchBinaryMLP":
         try:
-            from ._torch_mlp import TorchBinaryMLP
+            from ._torch import TorchBinaryMLP
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] not in ("torch", "skorch"):
                 raise

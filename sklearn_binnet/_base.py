@@ -20,9 +20,11 @@ A backend fills in these hooks, and nothing else is called on it:
 * ``_forward_logits(X)`` returns the logits of the current weights;
 * ``_get_weights()`` / ``_set_weights(coefs, intercepts)`` copy the weights out
   and in (best-weight restore after early stopping);
-* optionally ``_fit_dtype(keep_weights)`` (the dtype ``X`` is trained in) and
-  an extension of ``_set_fitted_state`` (a backend that holds the network
-  elsewhere loads the weights into it).
+* optionally ``_fit_dtype(keep_weights)`` (the dtype ``X`` is trained in),
+  ``_validation_logits(X_val)`` (a backend whose own loop has just predicted
+  the early-stopping split returns those logits) and an extension of
+  ``_set_fitted_state`` (a backend that holds the network elsewhere loads the
+  weights into it).
 
 The base imports no backend, and never the package root.
 """

@@ -249,13 +249,20 @@ class _TrainingMixin:
         if self._validation is None:
             return None
         X_val, y_val, sw_val = self._validation
-        logits = self._forward_logits(X_val)
+        logits = self._validation_logits(X_val)
         score = float(np.average((logits > 0) == y_val, weights=sw_val))
         self.validation_scores_.append(score)
         self.validation_loss_curve_.append(
             binary_log_loss_from_logits(y_val, logits, sw_val)
         )
         return score
+
+    def _validation_logits(self, X_val):
+        """Return the logits of the held-out split after this epoch.
+
+        A backend that has just predicted it in its own loop returns those.
+        """
+        return self._forward_logits(X_val)
 
     def _update_no_improvement_count(self, epoch_loss, score):
         """Count epochs without improvement by ``tol``; keep the best so far."""

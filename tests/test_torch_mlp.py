@@ -21,7 +21,7 @@ import sklearn_binnet
 from sklearn_binnet import NumpyBinaryMLP, TorchBinaryMLP, to_numpy, to_torch
 from sklearn_binnet._base import _glorot_uniform_weights
 from sklearn_binnet._numpy_mlp import _Backprop, _pack
-from sklearn_binnet._torch_mlp import BinaryMLPModule, _PenalizedBCELoss
+from sklearn_binnet._torch._module import BinaryMLPModule, _PenalizedBCELoss
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
