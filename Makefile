@@ -27,7 +27,13 @@ $(VENV)/.docs-installed: pyproject.toml constraints.txt | $(PY)
 	$(PIP_INSTALL) --editable ".[docs,torch,plot]"
 	touch $@ $(VENV)/.core-installed $(VENV)/.plot-installed
 
-demo: $(VENV)/.plot-installed  ## the tutorial, end to end, with plots in ./binnet-demo
+# Everything the binnet command needs (plots, CSV and skops files), so that a
+# first `binnet fit` works after `make demo`.
+$(VENV)/.cli-installed: pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) --editable ".[cli]"
+	touch $@ $(VENV)/.core-installed $(VENV)/.plot-installed
+
+demo: $(VENV)/.cli-installed  ## the tutorial, end to end, with plots in ./binnet-demo
 	$(VENV)/bin/binnet demo
 
 lint: $(VENV)/.dev-installed

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ._common import PLOT_EXTRA, UsageError, estimator_class, require
-from ._output import replace_all
+from ._output import check_directory, replace_all
 
 # The tutorial: 200 points, one hidden layer of four ReLU units, full-batch
 # gradient descent at learning rate 0.1 for exactly 1000 epochs.
@@ -64,11 +64,9 @@ def _plan(out):
     existing = out
     while not existing.exists():
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(
-            f"--out {str(out)!r}: cannot create files in {str(existing)!r} "
-            "(permission denied)"
-        )
+    if not existing.is_dir():
+        raise UsageError(f"--out {str(out)!r}: {str(existing)!r} is not a directory")
+    check_directory(existing, existing, str(out), "--out")
     mask = os.umask(0)
     os.umask(mask)
     modes = {}

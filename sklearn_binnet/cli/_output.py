@@ -144,7 +144,7 @@ def plan_output(text, option, *, inputs=(), allow_stdout=False, guard=None):
     shown = path.parent if os.path.islink(text) else Path(os.path.dirname(text) or ".")
     info = _stat(path, text, option)
     if info is None:
-        _check_directory(path.parent, shown, text, option)
+        check_directory(path.parent, shown, text, option)
         return Output(text, "replace", path, 0o666 & ~_umask())
     if stat.S_ISDIR(info.st_mode):
         raise UsageError(f"{option} {text!r} is a directory")
@@ -164,7 +164,7 @@ def plan_output(text, option, *, inputs=(), allow_stdout=False, guard=None):
             f"{option} {text!r} is read-only: refusing to replace it (give "
             "another name, or make it writable)"
         )
-    _check_directory(path.parent, shown, text, option)
+    check_directory(path.parent, shown, text, option)
     if guard is not None:
         reason = guard(_head(path))
         if reason:
@@ -186,17 +186,23 @@ def _stat(path, text, option):
         raise UsageError(f"{option} {text!r}: {exc.strerror or exc}") from exc
 
 
-def _check_directory(directory, shown, text, option):
+def check_directory(directory, shown, text, option):
     """The directory where a file is created or replaced must let us do it."""
     if not directory.exists():
         raise UsageError(f"{option} {text!r}: directory {str(shown)!r} does not exist")
     if not directory.is_dir():
         raise UsageError(f"{option} {text!r}: {str(shown)!r} is not a directory")
-    if not os.access(directory, os.W_OK | os.X_OK):
+    # Creating a file is the one check that holds for every case: permissions,
+    # access control lists, read-only file systems, root on /proc.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".binnet-", suffix=".tmp", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
         raise UsageError(
             f"{option} {text!r}: cannot create files in directory {str(shown)!r} "
-            "(permission denied)"
-        )
+            f"({exc.strerror or exc})"
+        ) from exc
 
 
 def _check_not_an_input(info, text, option, inputs):

@@ -1,5 +1,7 @@
 """``binnet predict``: apply a model of ``binnet fit`` to a CSV file."""
 
+import sys
+
 from ._common import CLI_EXTRA, UsageError, first_line, listing, require
 from ._csv import check_input_file, read_csv, source_name
 from ._output import plan_output
@@ -73,6 +75,8 @@ def run(args):
             args.output, "--output", inputs=inputs, allow_stdout=True, guard=_a_model
         )
     )
+    if (output is None or output.kind == "stdout") and sys.stdout is None:
+        raise UsageError("standard output is closed: give --output FILE")
     if args.model == "-":
         raise UsageError("the model cannot come from standard input")
     check_input_file(args.model, "model file")
