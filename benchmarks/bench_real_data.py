@@ -22,8 +22,13 @@ The models:
 * ``preset-numpy`` and ``preset-torch``: ``make_tabular_classifier`` with
   each backend, when ``sklearn_binnet`` has it (otherwise the rows are
   skipped with a note);
-* ``RealMLP``: pytabkit's ``RealMLP_TD_Classifier`` on the CPU, when pytabkit
-  is installed (it is not a dependency of this project).
+* ``RealMLP``: pytabkit's ``RealMLP_TD_Classifier`` at its defaults, on the
+  CPU, when pytabkit is installed (it is not a dependency of this project:
+  ``pip install --constraint constraints.txt pytabkit`` keeps the pinned
+  torch); its defaults smooth the labels and keep the epoch of least
+  validation error;
+* ``RealMLP-ce``: the same with pytabkit's advice for AUC and log-loss,
+  ``val_metric_name="cross_entropy"`` and ``use_ls=False``.
 
 Every model gets ``random_state=0``. BLAS, OpenMP and PyTorch run on
 ``--threads`` threads (1 by default), so that the fit times compare the
@@ -45,6 +50,7 @@ Run it from the repository root::
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import platform
@@ -69,10 +75,18 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _real_data_report import (
+    BASELINES,
+    METRICS,
+    mean_over_datasets,
+    print_tables,
+    rst_datasets,
+    rst_tables,
+    targets,
+)
 from real_datasets import DATASETS, describe, load
 
 DEFAULT_RESULTS = Path(__file__).resolve().parent / "results_real_data.json"
-METRICS = ("roc_auc", "log_loss", "accuracy", "fit_time", "fit_cpu_time")
 N_FOLDS = 5
 SEED = 0
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas", "torch", "skorch")
@@ -156,14 +170,17 @@ def _binnet_preset(backend):
     return make
 
 
-def _realmlp(random_state):
-    try:
-        from pytabkit import RealMLP_TD_Classifier
-    except ImportError as exc:
-        raise ModelUnavailable(f"pytabkit is not installed ({exc})") from None
-    return RealMLP_TD_Classifier(
-        device="cpu", random_state=random_state, n_threads=1, verbosity=0
-    )
+def _realmlp(**params):
+    def make(random_state):
+        try:
+            from pytabkit import RealMLP_TD_Classifier
+        except ImportError as exc:
+            raise ModelUnavailable(f"pytabkit is not installed ({exc})") from None
+        return RealMLP_TD_Classifier(
+            device="cpu", random_state=random_state, n_threads=1, **params
+        )
+
+    return make
 
 
 MODELS = {
@@ -172,7 +189,10 @@ MODELS = {
     "HistGradientBoosting": _hgb,
     "preset-numpy": _binnet_preset("numpy"),
     "preset-torch": _binnet_preset("torch"),
-    "RealMLP": _realmlp,
+    "RealMLP": _realmlp(),
+    # pytabkit's advice for AUC and log-loss: stop on the validation log-loss,
+    # no label smoothing.
+    "RealMLP-ce": _realmlp(val_metric_name="cross_entropy", use_ls=False),
 }
 
 
@@ -224,54 +244,6 @@ def summarise(scores):
     return summary
 
 
-def mean_over_datasets(results, model):
-    """Each metric's mean over the data sets on which ``model`` has a result.
-
-    None where a data set lacks the model, so that a partial run never
-    passes for a complete one.
-    """
-    rows = [results[name].get(model) for name in results]
-    if not rows or any(row is None for row in rows):
-        return None
-    return {
-        metric: float(np.mean([r[metric]["mean"] for r in rows])) for metric in METRICS
-    }
-
-
-def targets(results, model):
-    """The issue's targets for ``model`` against HistGradientBoosting and MLPClassifier.
-
-    Returns a list of dicts: ``target``, ``value``, ``bound``, ``met``.
-    """
-    ours = mean_over_datasets(results, model)
-    hgb = mean_over_datasets(results, "HistGradientBoosting")
-    mlp = mean_over_datasets(results, "MLPClassifier")
-    if ours is None or hgb is None or mlp is None:
-        return []
-    worst = min(
-        results[name][model]["roc_auc"]["mean"]
-        - results[name]["MLPClassifier"]["roc_auc"]["mean"]
-        for name in results
-    )
-    rows = [
-        ("mean AUC >= HGB's", ours["roc_auc"], hgb["roc_auc"], ">="),
-        ("mean AUC >= MLP's + 0.01", ours["roc_auc"], mlp["roc_auc"] + 0.01, ">="),
-        ("mean log-loss <= HGB's", ours["log_loss"], hgb["log_loss"], "<="),
-        ("mean log-loss <= 0.9 x MLP's", ours["log_loss"], 0.9 * mlp["log_loss"], "<="),
-        ("worst set: AUC - MLP's AUC >= -0.01", worst, -0.01, ">="),
-        ("mean fit time <= 3 x MLP's", ours["fit_time"], 3 * mlp["fit_time"], "<="),
-    ]
-    return [
-        {
-            "target": name,
-            "value": value,
-            "bound": bound,
-            "met": bool(value >= bound if op == ">=" else value <= bound),
-        }
-        for name, value, bound, op in rows
-    ]
-
-
 # ------------------------------------------------------------- environment
 
 
@@ -298,109 +270,6 @@ def environment(threads):
         "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "versions": versions,
     }
-
-
-# ----------------------------------------------------------------- tables
-
-_FORMATS = {"roc_auc": "{:.3f}", "log_loss": "{:.3f}", "accuracy": "{:.3f}"}
-_FORMATS["fit_time"] = _FORMATS["fit_cpu_time"] = "{:.2f}"
-_TITLES = {
-    "roc_auc": "ROC AUC (higher is better)",
-    "log_loss": "log-loss (lower is better)",
-    "accuracy": "accuracy (higher is better)",
-    "fit_time": "fit time of a fold, seconds",
-    "fit_cpu_time": "CPU time of the fit of a fold, seconds",
-}
-
-
-def table_cells(saved, metric):
-    """Header and rows of one metric's table: data sets (then the mean) x models."""
-    results = saved["results"]
-    models = [m for m in MODELS if any(m in results[name] for name in results)]
-    header = ["data set", *models]
-    rows = []
-    for name in results:
-        row = [name]
-        for model in models:
-            entry = results[name].get(model)
-            row.append(
-                "-" if entry is None else _FORMATS[metric].format(entry[metric]["mean"])
-            )
-        rows.append(row)
-    mean_row = ["mean"]
-    for model in models:
-        mean = mean_over_datasets(results, model)
-        mean_row.append("-" if mean is None else _FORMATS[metric].format(mean[metric]))
-    return header, [*rows, mean_row]
-
-
-def print_tables(saved):
-    for metric in METRICS:
-        header, rows = table_cells(saved, metric)
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        print(f"\n{_TITLES[metric]}")
-        for line in [header, ["-" * w for w in widths], *rows]:
-            print("  ".join(c.rjust(w) for c, w in zip(line, widths)))
-    for model, reason in saved.get("skipped", {}).items():
-        print(f"\nskipped {model}: {reason}")
-    for model, rows in saved.get("targets", {}).items():
-        print(f"\ntargets for {model}:")
-        for row in rows:
-            verdict = "met" if row["met"] else "missed"
-            print(
-                f"  {row['target']:38s} {row['value']:9.4f} "
-                f"vs {row['bound']:9.4f}  {verdict}"
-            )
-
-
-def rst_datasets(saved):
-    """The data sets, as a reStructuredText list-table, then the columns dropped."""
-    lines = [
-        ".. list-table:: The data sets",
-        "   :header-rows: 1",
-        "",
-        "   * - data set",
-        "     - source",
-        "     - rows",
-        "     - numeric",
-        "     - categorical",
-        "     - rows with NaN",
-        "     - target (positive class)",
-    ]
-    for name, facts in saved["datasets"].items():
-        cells = [
-            f"``{name}``: {facts['title']}",
-            f"{facts['source']}; {facts['reference']}",
-            str(facts["rows"]),
-            str(facts["numeric"]),
-            str(facts["categorical"]),
-            str(facts["rows with a missing value"]),
-            f"{facts['target']} ({facts['positive class']}; "
-            f"{facts['positive rate']:.0%} of rows)",
-        ]
-        lines.append(f"   * - {cells[0]}")
-        lines += [f"     - {cell}" for cell in cells[1:]]
-    lines += ["", "Columns left out, besides the target's source:", ""]
-    for name, facts in saved["datasets"].items():
-        for column, reason in facts["dropped"].items():
-            lines.append(f"* ``{name}``: ``{column}``, {reason}.")
-    return "\n".join([*lines, ""])
-
-
-def rst_tables(saved):
-    """The tables as reStructuredText simple tables, one per metric."""
-    lines = []
-    for metric in METRICS:
-        header, rows = table_cells(saved, metric)
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        rule = "  ".join("=" * w for w in widths)
-        lines += [f".. rubric:: {_TITLES[metric]}", "", rule]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip())
-        lines.append(rule)
-        for row in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-        lines += [rule, ""]
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------- run
@@ -434,8 +303,11 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
     }
     for key in ("datasets", "results", "runs", "skipped", "targets"):
         saved.setdefault(key, {})
+    saved["model_order"] = list(MODELS)
     env = environment(threads)
-    if "torch" in sys.modules or any(m in models for m in ("preset-torch", "RealMLP")):
+    uses_torch = {"preset-torch", "RealMLP", "RealMLP-ce"}.intersection(models)
+    if uses_torch and importlib.util.find_spec("torch") is not None:
+        # PyTorch's own thread pool, which threadpoolctl does not limit.
         import torch
 
         torch.set_num_threads(threads)
@@ -463,7 +335,7 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
             )
         _write(results_path, saved)
     for model in MODELS:
-        if model not in ("MLPClassifier", "LogisticRegression", "HistGradientBoosting"):
+        if model not in BASELINES:
             rows = targets(saved["results"], model)
             if rows:
                 saved["targets"][model] = rows

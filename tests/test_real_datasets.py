@@ -141,3 +141,41 @@ def test_benchmark_same_folds_and_results_file(tmp_path, monkeypatch):
     assert "preset-numpy" not in saved["results"]["housing"]
     assert saved["datasets"]["housing"]["rows"] == 546
     assert "rubric:: ROC AUC" in bench.rst_tables(saved)
+
+
+def _entry(auc, log_loss, fit_time):
+    values = {"roc_auc": auc, "log_loss": log_loss, "accuracy": 0.8}
+    values |= {"fit_time": fit_time, "fit_cpu_time": fit_time}
+    return {metric: {"mean": value} for metric, value in values.items()}
+
+
+def test_targets_against_the_baselines():
+    report = _module("_real_data_report")
+    results = {
+        "a": {
+            "MLPClassifier": _entry(0.80, 0.50, 1.0),
+            "HistGradientBoosting": _entry(0.84, 0.44, 0.5),
+            "preset": _entry(0.85, 0.42, 2.0),
+        },
+        "b": {
+            "MLPClassifier": _entry(0.90, 0.40, 3.0),
+            "HistGradientBoosting": _entry(0.88, 0.38, 0.5),
+            # 0.02 below MLPClassifier on this set: the worst-set target fails.
+            "preset": _entry(0.88, 0.37, 11.0),
+        },
+    }
+    met = {row["target"]: row["met"] for row in report.targets(results, "preset")}
+    # Means: preset AUC 0.865 >= HGB 0.86 and >= MLP 0.85 + 0.01; log-loss
+    # 0.395 <= HGB 0.41 and <= 0.9 x 0.45; fit 6.5 s > 3 x 2 s.
+    assert met == {
+        "mean AUC >= HGB's": True,
+        "mean AUC >= MLP's + 0.01": True,
+        "mean log-loss <= HGB's": True,
+        "mean log-loss <= 0.9 x MLP's": True,
+        "worst set: AUC - MLP's AUC >= -0.01": False,
+        "mean fit time <= 3 x MLP's": False,
+        "mean fit CPU time <= 3 x MLP's": False,
+    }
+    del results["b"]["preset"]
+    assert report.mean_over_datasets(results, "preset") is None
+    assert report.targets(results, "preset") == []
