@@ -55,6 +55,8 @@ extensions = [
     # generated from its parser, shell sessions run during the build.
     "binnet_requirements",
     "binnet_cli",
+    # [docs] links of the source pages that viewcode points to missing anchors.
+    "viewcode_backlinks",
 ]
 
 templates_path = ["_templates"]
