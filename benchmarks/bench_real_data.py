@@ -38,14 +38,20 @@ The results go to ``benchmarks/results_real_data.json``: per data set, per
 model and per metric the mean, the standard deviation and the values of the
 folds, plus the machine, the versions and the date of each model's run.
 A run of some models replaces their rows and keeps the others' (``--models
-preset-numpy`` adds the preset to saved baselines). ``--rst FILE`` writes the
-tables as reStructuredText for the docs.
+preset-numpy`` adds the preset to saved baselines); ``--merge FILE`` copies
+in the rows of a run made elsewhere (pytabkit in a virtual environment of its
+own). ``--rst FILE`` writes the data sets and the tables as reStructuredText
+for the docs.
 
 Run it from the repository root::
 
     .venv/bin/python benchmarks/bench_real_data.py
     .venv/bin/python benchmarks/bench_real_data.py --datasets titanic hmda
     .venv/bin/python benchmarks/bench_real_data.py --models preset-numpy
+    /tmp/venv-tabkit/bin/python benchmarks/bench_real_data.py --models RealMLP \
+        --results /tmp/realmlp.json
+    .venv/bin/python benchmarks/bench_real_data.py --models \
+        --merge /tmp/realmlp.json --rst docs/real_data_results.inc
 """
 
 import argparse
@@ -289,11 +295,27 @@ def _write(path, saved):
     tmp.replace(path)
 
 
-def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
+def merge(saved, other):
+    """Copy every model row of the results ``other`` into ``saved``.
+
+    For a model run in another environment (pytabkit in a virtual environment
+    of its own): its rows, and the environment of its run, replace those in
+    ``saved``.
+    """
+    for name, rows in other.get("results", {}).items():
+        saved["results"].setdefault(name, {}).update(rows)
+        saved["datasets"].setdefault(name, other["datasets"][name])
+    for model, env in other.get("runs", {}).items():
+        saved["runs"][model] = env
+        saved["skipped"].pop(model, None)
+
+
+def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS, merged=()):
     """Score ``models`` on ``datasets``; merge into and rewrite the results file.
 
     The file is rewritten after each data set, so that an interrupted run
-    keeps what it measured. Returns the saved results.
+    keeps what it measured. ``merged`` are paths of other results files
+    whose rows are copied in first (see ``merge``). Returns the saved results.
     """
     saved = _read(results_path)
     saved["settings"] = {
@@ -304,6 +326,8 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
     for key in ("datasets", "results", "runs", "skipped", "targets"):
         saved.setdefault(key, {})
     saved["model_order"] = list(MODELS)
+    for path in merged:
+        merge(saved, _read(path))
     env = environment(threads)
     uses_torch = {"preset-torch", "RealMLP", "RealMLP-ce"}.intersection(models)
     if uses_torch and importlib.util.find_spec("torch") is not None:
@@ -311,8 +335,7 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
         import torch
 
         torch.set_num_threads(threads)
-    for name in datasets:
-        saved["datasets"][name] = describe(name)
+    for name in datasets if models else ():
         X, y = load(name)
         splits = folds(X, y)
         for model in models:
@@ -334,6 +357,9 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS):
                 flush=True,
             )
         _write(results_path, saved)
+    # The facts of every data set with a result, as the registry has them now.
+    saved["datasets"] = {name: describe(name) for name in saved["results"]}
+    saved["targets"] = {}
     for model in MODELS:
         if model not in BASELINES:
             rows = targets(saved["results"], model)
@@ -354,14 +380,28 @@ def main(argv=None):
         "--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS)
     )
     parser.add_argument(
-        "--models", nargs="+", choices=list(MODELS), default=list(MODELS)
+        "--models",
+        nargs="*",
+        choices=list(MODELS),
+        default=list(MODELS),
+        help="the models to run; none (--models alone) to only merge and render",
+    )
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        default=(),
+        help="results files of runs made elsewhere, whose rows are copied in",
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--results", default=str(DEFAULT_RESULTS))
     parser.add_argument("--rst", help="also write the tables as reStructuredText here")
     args = parser.parse_args(argv)
     saved = run(
-        args.datasets, args.models, threads=args.threads, results_path=args.results
+        args.datasets,
+        args.models,
+        threads=args.threads,
+        results_path=args.results,
+        merged=args.merge,
     )
     print_tables(saved)
     if args.rst:

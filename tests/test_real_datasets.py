@@ -142,6 +142,15 @@ def test_benchmark_same_folds_and_results_file(tmp_path, monkeypatch):
     assert saved["datasets"]["housing"]["rows"] == 546
     assert "rubric:: ROC AUC" in bench.rst_tables(saved)
 
+    # Rows of a run made elsewhere join the saved ones; nothing is re-run.
+    elsewhere = tmp_path / "elsewhere.json"
+    row = {"results": {"housing": {"RealMLP": entry}}, "runs": {"RealMLP": {}}}
+    elsewhere.write_text(json.dumps(row | {"datasets": saved["datasets"]}))
+    merged = bench.run(["housing"], [], results_path=path, merged=[elsewhere])
+    assert merged["results"]["housing"]["RealMLP"] == entry
+    assert merged["results"]["housing"]["LogisticRegression"] == entry
+    assert merged["mean"]["RealMLP"]["roc_auc"] == entry["roc_auc"]["mean"]
+
 
 def _entry(auc, log_loss, fit_time):
     values = {"roc_auc": auc, "log_loss": log_loss, "accuracy": 0.8}
