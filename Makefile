@@ -47,8 +47,9 @@ format: $(VENV)/.dev-installed
 test: lint  ## lint, then the whole test suite with the docstring examples
 	$(PY) -m pytest -q
 
-# The oldest numpy, scikit-learn and SciPy that pyproject.toml declares
-# (constraints-min.txt), in a virtual environment of their own, rebuilt when the
+# The oldest numpy, scikit-learn, SciPy, torch and skorch that pyproject.toml
+# declares (constraints-min.txt, instead of the newest tested pins of
+# constraints.txt), in a virtual environment of their own, rebuilt when the
 # pins change. Binary wheels only: a floor without wheels fails here, at once.
 VENV_MIN ?= .venv-min
 PY_MIN := $(VENV_MIN)/bin/python
@@ -56,8 +57,8 @@ PY_MIN := $(VENV_MIN)/bin/python
 $(VENV_MIN)/.installed: pyproject.toml constraints.txt constraints-min.txt
 	rm -rf $(VENV_MIN)
 	$(PYTHON) -m venv $(VENV_MIN)
-	$(PY_MIN) -m pip install --quiet --constraint constraints.txt \
-		--constraint constraints-min.txt --only-binary numpy,scipy,scikit-learn \
+	$(PY_MIN) -m pip install --quiet --constraint constraints-min.txt \
+		--only-binary numpy,scipy,scikit-learn,torch \
 		--editable ".[dev,torch,plot]"
 	touch $@
 
