@@ -44,6 +44,7 @@ from . import _version
 from ._activations import log_sigmoid, sigmoid
 from ._checks import _InputChecksMixin
 from ._docstrings import _fill_doc
+from ._scoring import _ValidationMixin
 from ._training import _TrainingMixin
 from .exceptions import InconsistentVersionWarning
 
@@ -86,7 +87,12 @@ def _glorot_uniform_weights(layer_units, activation, dtype, random_state):
 
 
 class BaseBinaryMLP(
-    _InputChecksMixin, _TrainingMixin, ClassifierMixin, BaseEstimator, metaclass=ABCMeta
+    _InputChecksMixin,
+    _ValidationMixin,
+    _TrainingMixin,
+    ClassifierMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
 ):
     """Base class of the binary MLP classifiers; not to be used directly.
 
@@ -129,6 +135,7 @@ class BaseBinaryMLP(
             Options(numbers.Real, {np.inf}),
         ],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "scoring": [str, callable, None],
     }
 
     def __init__(
@@ -157,6 +164,7 @@ class BaseBinaryMLP(
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -181,6 +189,7 @@ class BaseBinaryMLP(
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ hooks
 
@@ -221,7 +230,16 @@ class BaseBinaryMLP(
     # ------------------------------------------------------------------- fit
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to the data.
 
         Parameters
@@ -232,13 +250,30 @@ class BaseBinaryMLP(
             Target labels; exactly two distinct values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; None weighs all equally.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data for early stopping, which then replaces the
+            ``validation_fraction`` split: the whole of ``X`` is trained on,
+            and ``validation_scores_`` and ``validation_loss_curve_`` are
+            computed on ``X_val``. It needs ``y_val`` and
+            ``early_stopping=True``, and is checked like the input of
+            ``predict``. In a :class:`~sklearn.pipeline.Pipeline`,
+            ``Pipeline(..., transform_input=["X_val"])`` transforms it like
+            ``X`` (with metadata routing enabled and ``X_val`` and ``y_val``
+            requested by ``set_fit_request``).
+        y_val : array-like of shape (n_val,), default=None
+            Labels of ``X_val``, all among the classes of ``y``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Non-negative weights of the rows of ``X_val``; ``class_weight``
+            multiplies them.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -263,20 +298,20 @@ class BaseBinaryMLP(
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
         # Fitting never mutates an object that existed before the call (weights
         # are copied, lists rebuilt, the optimizer copied), so restoring the
         # attribute dict undoes a failed or interrupted fit completely.
         saved_state = dict(self.__dict__)
         try:
-            self._fit_atomic(X, y, sample_weight, incremental, classes)
+            self._fit_atomic(X, y, sample_weight, incremental, classes, validation)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             raise
         return self
 
-    def _fit_atomic(self, X, y, sample_weight, incremental, classes):
+    def _fit_atomic(self, X, y, sample_weight, incremental, classes, validation):
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
@@ -305,6 +340,8 @@ class BaseBinaryMLP(
                 reset=not keep_classes,
             )
             y01 = self._check_labels(
+            if validation is not None:
+                validation = self._check_validation_set(X, y, *validation)
                 y, keep_classes=keep_classes, incremental=incremental, classes=classes
             )
             sample_weight = self._check_sample_weight(
@@ -325,7 +362,10 @@ class BaseBinaryMLP(
         self.out_activation_ = "logistic"
         self._prepare_history(warm, coefs, intercepts)
 
-        if self.early_stopping:
+        if validation is not None:
+        self._start_scoring()
+            self._validation = validation
+        elif self.early_stopping:
             X, y01, sample_weight = self._split_validation(X, y01, sample_weight, rng)
         else:
             self._validation = None

@@ -71,11 +71,15 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
-        (stratified) and stop when its accuracy stops improving; the weights
-        of the best epoch are restored at the end.
+        (stratified), or to use the validation set given to ``fit`` as
+        ``X_val`` and ``y_val``, and stop when its ``scoring`` stops
+        improving; the weights of the best epoch are restored at the end.
+        With ``n_iter_no_change=np.inf`` every epoch is trained and the best
+        one kept.
 
     validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping=True``.
+        Share of the training data held out when ``early_stopping=True``;
+        ignored when ``fit`` is given ``X_val``.
 
     beta_1 : float, default=0.9
         Decay of Adam's first moment estimates, in [0, 1).
@@ -92,7 +96,20 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as a dict keyed by class label, or
         ``"balanced"`` for weights inversely proportional to class
-        frequencies. They multiply ``sample_weight``."""
+        frequencies. They multiply ``sample_weight``, and the weights of
+        the validation set (``sample_weight_val`` of ``fit``), with the
+        frequencies of the training data.
+
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation set, greater being
+        better: ``None`` is the accuracy, as in
+        :class:`~sklearn.neural_network.MLPClassifier`; ``"loss"`` is the
+        negative log-loss (as scikit-learn's ``"neg_log_loss"``), computed
+        from the logits; otherwise a scikit-learn scorer name such as
+        ``"roc_auc"`` or ``"neg_brier_score"``, or a callable
+        ``scorer(estimator, X, y)``, called after each epoch with the
+        estimator, which then predicts with the weights of that epoch.
+        Ignored without ``early_stopping``."""
 
 _ATTRIBUTES_DOC = """\
 classes_ : ndarray of shape (2,)
@@ -129,15 +146,17 @@ classes_ : ndarray of shape (2,)
         Lowest training loss reached; None with ``early_stopping``.
 
     validation_scores_ : list of float or None
-        Accuracy on the held-out set after every epoch with
-        ``early_stopping``, else None.
+        The ``scoring`` of the validation set after every epoch with
+        ``early_stopping`` (the accuracy by default, the negative log-loss
+        for ``"loss"``), else None.
 
     best_validation_score_ : float or None
-        Best of ``validation_scores_``, or None without ``early_stopping``.
+        Best of ``validation_scores_``, whose epoch's weights are the
+        fitted ones, or None without ``early_stopping``.
 
     validation_loss_curve_ : list of float or None
-        Log-loss on the held-out set after every epoch with
-        ``early_stopping``, else None.
+        Log-loss of the validation set after every epoch with
+        ``early_stopping``, whatever ``scoring`` is, else None.
 
     n_layers_ : int
         Number of layers, input and output included.

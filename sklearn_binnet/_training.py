@@ -5,12 +5,13 @@ applies the rules below in named steps, the same for every backend:
 
 1. ``_record_epoch``: the epoch loss joins ``loss_curve_`` and ``t_`` grows
    by the number of samples seen; a non-finite loss is divergence.
-2. ``_score_validation``: with early stopping, the accuracy and log-loss of
-   the held-out split join ``validation_scores_`` and
-   ``validation_loss_curve_``, and the best weights are kept.
+2. ``_score_validation``: with early stopping, the score (``scoring``, see
+   ``_scoring``) and the log-loss of the validation set (the held-out split,
+   or ``X_val``) join ``validation_scores_`` and ``validation_loss_curve_``.
 3. ``_update_no_improvement_count``: the patience counter counts the epochs
    whose watched value (validation score, else training loss) did not improve
-   on the best one by ``tol``, as ``MLPClassifier`` does.
+   on the best one by ``tol``, as ``MLPClassifier`` does, and the weights of
+   the best validation score are kept.
 4. ``_print_epoch``: one line when ``verbose``.
 5. ``_apply_schedule``: the optimizer's schedule runs
    (``iteration_ends``), and when the counter exceeds ``n_iter_no_change``
@@ -245,16 +246,13 @@ class _TrainingMixin:
         self.loss_curve_.append(epoch_loss)
 
     def _score_validation(self):
-        """Score the held-out split; return the accuracy, or None without one."""
+        """Score the validation set; return the score, or None without one."""
         if self._validation is None:
             return None
-        X_val, y_val, sw_val = self._validation
-        logits = self._validation_logits(X_val)
-        score = float(np.average((logits > 0) == y_val, weights=sw_val))
+        logits = self._validation_logits(self._validation[0])
+        score, loss = self._validation_score(logits)
         self.validation_scores_.append(score)
-        self.validation_loss_curve_.append(
-            binary_log_loss_from_logits(y_val, logits, sw_val)
-        )
+        self.validation_loss_curve_.append(loss)
         return score
 
     def _validation_logits(self, X_val):
@@ -314,7 +312,7 @@ class _TrainingMixin:
             )
         if self._validation is not None:
             self._set_weights(*self._best_weights)
-        del self._validation, self._stopped
+        del self._validation, self._stopped, self._validation_scorer
         # The last step is never followed by a loss evaluation: check that the
         # final weights are finite and still give finite logits (weights near
         # the float range overflow in the forward pass while being finite).

@@ -85,9 +85,10 @@ class TorchBinaryMLP(BaseBinaryMLP):
     callbacks : list of skorch callbacks or None, default=None
         Extra :mod:`skorch.callbacks`, called after the net's own
         bookkeeping: ``train_loss``, and with early stopping ``valid_loss``
-        and ``valid_acc``, each with its ``*_best`` flag, are in
+        and ``valid_acc`` (``valid_score``, the ``scoring``, when it is not
+        the accuracy), each with its ``*_best`` flag, are in
         ``net_.history`` by then. With early stopping, skorch predicts the
-        held-out split after each epoch, so callbacks on validation data
+        validation set after each epoch, so callbacks on validation data
         (``EpochScoring``, ``Checkpoint``) see it; without it, such a
         callback is refused at ``fit``. A ``KeyboardInterrupt`` stops the
         fit early when skorch's ``EarlyStopping`` raises it, and aborts (and
@@ -163,6 +164,7 @@ class TorchBinaryMLP(BaseBinaryMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        scoring=None,
         device="cpu",
         dtype="float32",
         callbacks=None,
@@ -191,6 +193,7 @@ class TorchBinaryMLP(BaseBinaryMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             class_weight=class_weight,
+            scoring=scoring,
         )
         self.device = device
         self.dtype = dtype
@@ -203,6 +206,13 @@ class TorchBinaryMLP(BaseBinaryMLP):
         # The base's epoch bookkeeping calls iteration_ends/trigger_stopping
         # on the net's optimizer; a property keeps a single copy of it.
         return self.net_.optimizer_
+
+    def __sklearn_is_fitted__(self):
+        # During a first fit the weights are in net_, and coefs_ comes at the
+        # end; a scorer of early stopping predicts in between.
+        return hasattr(self, "n_features_in_") and (
+            hasattr(self, "coefs_") or hasattr(self, "net_")
+        )
 
     def _fit_dtype(self, keep_weights):
         # X is converted once, to the training dtype, and the initial weights

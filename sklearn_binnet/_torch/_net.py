@@ -15,7 +15,8 @@ the seams that skorch documents for extension so that it follows
 * ``on_epoch_end``: the estimator's bookkeeping and stopping rules run
   before every callback, and the history gets ``train_loss``, ``valid_loss``
   and ``valid_acc`` with their ``*_best`` flags, as skorch's default
-  callbacks would record them.
+  callbacks would record them (``valid_score`` instead of ``valid_acc``
+  when the estimator's ``scoring`` is not the accuracy).
 """
 
 import copy
@@ -205,7 +206,8 @@ class _BinaryNet(NeuralNetBinaryClassifier):
         self._stop = estimator._end_epoch(loss, n_samples)
         if estimator.validation_scores_ is not None:
             self._record("valid_loss", estimator.validation_loss_curve_[-1], True)
-            self._record("valid_acc", estimator.validation_scores_[-1], False)
+            key = "valid_acc" if estimator.scoring is None else "valid_score"
+            self._record(key, estimator.validation_scores_[-1], False)
 
     def _record(self, key, value, lower_is_better):
         """Record ``key`` and ``key + "_best"`` as skorch's scorings do."""

@@ -21,7 +21,12 @@ class _SklearnOptimizer(_LearningRateSchedule, torch.optim.Optimizer):
 
     ``step`` evaluates the closure and hands each parameter group, with the
     parameters that have a gradient, to ``_update``, which subclasses write.
+    Every setting lives in the groups, the rate as ``lr`` (current) and
+    ``initial_lr`` (where the schedules start).
     """
+
+    def __init__(self, params, lr, **settings):
+        super().__init__(params, dict(lr=lr, initial_lr=lr, **settings))
 
     @property
     def learning_rate(self):
@@ -91,15 +96,14 @@ class _SklearnSGD(_SklearnOptimizer):
         lr_schedule="constant",
         power_t=0.5,
     ):
-        defaults = dict(
-            lr=lr,
-            initial_lr=lr,
+        super().__init__(
+            params,
+            lr,
             momentum=momentum,
             nesterov=nesterov,
             lr_schedule=lr_schedule,
             power_t=power_t,
         )
-        super().__init__(params, defaults)
 
     @property
     def lr_schedule(self):
@@ -136,15 +140,7 @@ class _SklearnAdam(_SklearnOptimizer):
     """
 
     def __init__(self, params, lr=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        defaults = dict(
-            lr=lr,
-            initial_lr=lr,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            t=0,
-        )
-        super().__init__(params, defaults)
+        super().__init__(params, lr, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, t=0)
 
     def _update(self, group, params):
         grads = [p.grad for p in params]
