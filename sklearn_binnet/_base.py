@@ -340,13 +340,13 @@ class BaseBinaryMLP(
                 reset=not keep_classes,
             )
             y01 = self._check_labels(
-            if validation is not None:
-                validation = self._check_validation_set(X, y, *validation)
                 y, keep_classes=keep_classes, incremental=incremental, classes=classes
             )
             sample_weight = self._check_sample_weight(
                 sample_weight, X, y, y01, incremental
             )
+            if validation is not None:
+                validation = self._check_validation_set(X, y, *validation)
         y01 = y01.astype(X.dtype)
 
         layer_units = self._layer_units(X.shape[1])
@@ -363,12 +363,12 @@ class BaseBinaryMLP(
         self._prepare_history(warm, coefs, intercepts)
 
         if validation is not None:
-        self._start_scoring()
             self._validation = validation
         elif self.early_stopping:
             X, y01, sample_weight = self._split_validation(X, y01, sample_weight, rng)
         else:
             self._validation = None
+        self._start_scoring()
 
         batch_size = self._resolve_batch_size(X.shape[0])
         self.n_iter_ = 0
