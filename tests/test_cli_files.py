@@ -22,7 +22,7 @@ from cli_support import (
     write_data,
 )
 
-from sklearn_binnet.cli import _output, main
+from sklearn_binnet.cli import main
 
 ROOT = os.geteuid() == 0
 
@@ -67,6 +67,8 @@ def test_a_planted_temporary_symlink_is_not_followed(work, monkeypatch, capsys):
 
 
 def test_the_temporary_file_is_made_by_mkstemp(work, monkeypatch):
+    from sklearn_binnet.cli import _output
+
     # mkstemp: O_CREAT | O_EXCL with a random name, in the target's directory.
     made = []
     real_mkstemp = _output.tempfile.mkstemp
@@ -218,6 +220,8 @@ def test_demo_replaces_all_three_plots_or_none(tmp_path):
 
 
 def test_replace_all_puts_the_old_files_back_on_failure(tmp_path, monkeypatch):
+    from sklearn_binnet.cli import _output
+
     # The rollback itself, with the third rename failing: no subprocess can
     # make a rename fail after two have succeeded.
     for name in ("a", "b"):
@@ -310,6 +314,8 @@ def test_closed_or_broken_stdout_gives_no_traceback(work):
 
 
 def test_no_file_is_left_behind_by_a_failed_write(work, monkeypatch, capsys):
+    from sklearn_binnet.cli import _output
+
     monkeypatch.chdir(work)
 
     def fail(*args, **kwargs):

@@ -22,7 +22,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import sklearn_binnet.cli
 from sklearn_binnet import NumpyBinaryMLP
-from sklearn_binnet.cli._trust import file_types, trusted_types, type_name
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +37,8 @@ def _load(path):
 
 
 def test_a_saved_model_loads_with_the_trusted_list(fitted):
+    from sklearn_binnet.cli._trust import file_types, trusted_types, type_name
+
     # Every type in a file of binnet fit is on the list, and skops loads the
     # file with nothing but the list.
     path = fitted / "model.skops"
