@@ -77,7 +77,7 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -176,14 +176,39 @@ def _binnet_preset(backend):
     return make
 
 
+def _missing_as_level(X):
+    """Categorical columns with NaN as a level of its own, named "missing"."""
+    X = X.copy()
+    for column in X.columns:
+        if X[column].isna().any():
+            X[column] = X[column].cat.add_categories("missing").fillna("missing")
+    return X
+
+
 def _realmlp(**params):
     def make(random_state):
         try:
             from pytabkit import RealMLP_TD_Classifier
         except ImportError as exc:
             raise ModelUnavailable(f"pytabkit is not installed ({exc})") from None
-        return RealMLP_TD_Classifier(
-            device="cpu", random_state=random_state, n_threads=1, **params
+        # RealMLP refuses NaN in numeric columns: median imputation plus a
+        # missing indicator, and NaN as a level of the categorical columns,
+        # keeping their dtype so that RealMLP still sees them as categorical.
+        fill = make_column_transformer(
+            (
+                SimpleImputer(strategy="median", add_indicator=True),
+                make_column_selector(dtype_include="number"),
+            ),
+            (
+                FunctionTransformer(_missing_as_level, feature_names_out="one-to-one"),
+                make_column_selector(dtype_exclude="number"),
+            ),
+        ).set_output(transform="pandas")
+        return make_pipeline(
+            fill,
+            RealMLP_TD_Classifier(
+                device="cpu", random_state=random_state, n_threads=1, **params
+            ),
         )
 
     return make
@@ -323,7 +348,7 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS, merged=())
         "cv": f"StratifiedKFold(n_splits={N_FOLDS}, shuffle=True, random_state={SEED})",
         "random_state": SEED,
     }
-    for key in ("datasets", "results", "runs", "skipped", "targets"):
+    for key in ("datasets", "results", "runs", "skipped", "targets", "errors"):
         saved.setdefault(key, {})
     saved["model_order"] = list(MODELS)
     for path in merged:
@@ -346,8 +371,15 @@ def run(datasets, models, *, threads=1, results_path=DEFAULT_RESULTS, merged=())
                 saved["results"].setdefault(name, {}).pop(model, None)
                 continue
             saved["skipped"].pop(model, None)
-            with threadpool_limits(limits=threads):
-                scores = evaluate(estimator, X, y, splits)
+            try:
+                with threadpool_limits(limits=threads):
+                    scores = evaluate(estimator, X, y, splits)
+            except Exception as exc:  # one failure must not end the run
+                saved["errors"][f"{name}/{model}"] = repr(exc)
+                saved["results"].setdefault(name, {}).pop(model, None)
+                print(f"{name:17s} {model:21s} FAILED: {exc!r}", flush=True)
+                continue
+            saved["errors"].pop(f"{name}/{model}", None)
             saved["results"].setdefault(name, {})[model] = summarise(scores)
             saved["runs"][model] = env
             print(
