@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP_INSTALL := $(PY) -m pip install --quiet --constraint constraints.txt
 
-.PHONY: demo test test-min lint format bench docs clean
+.PHONY: demo test test-min lint format bench bench-all docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,9 +65,22 @@ $(VENV_MIN)/.installed: pyproject.toml constraints.txt constraints-min.txt
 test-min: $(VENV_MIN)/.installed  ## the test suite against the oldest declared versions
 	$(PY_MIN) -m pytest -q
 
-bench: $(VENV)/.dev-installed  ## speed against MLPClassifier and a hand-written torch loop
-	$(PY) benchmarks/bench_numpy.py
-	$(PY) benchmarks/bench_torch.py
+# Each script writes its section of one results file, from which the docs
+# render their tables: paired ratios with their spread, the machine, the
+# versions, the load average and the date. About 6 minutes on 2 idle cores.
+BENCH_RESULTS ?= benchmarks/results.json
+
+bench: $(VENV)/.dev-installed  ## speed and memory against their references; writes $(BENCH_RESULTS)
+	$(PY) benchmarks/bench_numpy.py --results $(BENCH_RESULTS)
+	$(PY) benchmarks/bench_torch.py --results $(BENCH_RESULTS)
+	$(PY) benchmarks/bench_memory.py --results $(BENCH_RESULTS)
+	$(PY) benchmarks/_bench_results.py $(BENCH_RESULTS)
+
+# Also accuracy, out-of-core memory and the dask search (about 10 more minutes).
+bench-all: bench
+	$(PY) benchmarks/bench_accuracy.py --results $(BENCH_RESULTS)
+	$(PY) benchmarks/bench_streaming.py --backends numpy torch --results $(BENCH_RESULTS)
+	$(PY) benchmarks/bench_search_dask.py --results $(BENCH_RESULTS)
 
 # Warnings are errors; the gallery's examples run during the build. Then the
 # built pages are checked: no broken internal link or anchor, and the new

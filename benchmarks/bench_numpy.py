@@ -153,7 +153,7 @@ def _w3(sizes):
         cases.append(
             Case(
                 "W3",
-                f"predict_proba 1M x 20, {dtype}",
+                f"predict_proba {sizes['w3']:,} x 20, {dtype}",
                 0.4,
                 floor,
                 lambda est=ours, X=X_typed: est.predict_proba(X),
@@ -187,7 +187,7 @@ def _w4(sizes):
     return [
         Case(
             "W4",
-            "fit 200,000 x 100 float32, (256, 128), Adam, batch 1024, 1 epoch",
+            f"fit {sizes['w4']:,} x 100 float32, (256, 128), Adam, batch 1024, 1 epoch",
             None,
             None,
             ours,
@@ -209,7 +209,7 @@ def _w5(sizes):
     return [
         Case(
             "W5",
-            "GridSearchCV, 12 candidates x 5 folds, 5000 x 20",
+            f"GridSearchCV, 12 candidates x 5 folds, {sizes['w5']:,} x 20",
             0.2,
             None,
             *jobs,

@@ -57,6 +57,8 @@ extensions = [
     "binnet_cli",
     # [docs] links of the source pages that viewcode points to missing anchors.
     "viewcode_backlinks",
+    # docs/_ext: benchmark tables rendered from benchmarks/results.json.
+    "benchmark_results",
 ]
 
 templates_path = ["_templates"]

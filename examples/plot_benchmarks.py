@@ -4,85 +4,104 @@ Benchmark ratios
 
 The scripts in ``benchmarks/`` time each estimator against a reference
 measured in the same run, and report the ratio of the two times (below 1:
-ours is faster). This example draws the ratios of one full run of both
-scripts, recorded on a machine with 2 CPU cores; the tables, and how the
-numbers were obtained, are on the :ref:`benchmarks` page. Nothing is timed
-here: the numbers are copied from the scripts' output.
+ours is faster). In each repeat the two jobs run back to back, so each repeat
+gives one *paired* ratio; the bars are the medians of those ratios, the error
+bars their spread (min to max), and the black ticks the targets. ``make
+bench`` writes every figure to ``benchmarks/results.json``; this example reads
+that file, as the :ref:`benchmarks` page does, and times nothing itself.
 """
 
 # %%
-# The recorded ratios
-# -------------------
+# The results file
+# ----------------
 #
-# ``bench_numpy.py``: time of :class:`~sklearn_binnet.NumpyBinaryMLP` over
-# time of :class:`~sklearn.neural_network.MLPClassifier` doing the same job.
-# ``bench_torch.py``: time of :class:`~sklearn_binnet.TorchBinaryMLP`, and of
-# skorch's ``NeuralNetBinaryClassifier`` with its defaults, over a plain
-# PyTorch training loop of the same network.
-numpy_ratios = {
-    # workload: (ratio, target)
-    "W1 tutorial fit\nfloat64": (0.389, 0.4),
-    "W2 tabular fit\nfloat64": (0.348, 0.6),
-    "W2 tabular fit\nfloat32": (0.252, 0.45),
-    "W3 predict_proba\nfloat64": (0.520, 0.7),
-    "W3 predict_proba\nfloat32": (0.594, 0.4),
-}
-torch_ratios = {
-    # workload: (TorchBinaryMLP, plain skorch, target for TorchBinaryMLP)
-    "W1 tutorial\n(200x2, full batch)": (1.39, 7.54, 2.5),
-    "W2 tabular\n(100,000x20, batch 256)": (1.22, 3.30, 1.25),
-}
+# One section per benchmark script, each stamped with its machine, versions,
+# load average and date. Rows with a target are those of the targets table.
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+try:
+    ROOT = Path(__file__).resolve().parent.parent
+except NameError:  # run cell by cell, from the examples folder
+    ROOT = Path.cwd().parent
+results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
+for name, section in results.items():
+    env = section["environment"]
+    print(f"{name:9} {env['date']}  load average {env['load_average_start']}")
+
 
 # %%
 # The chart
 # ---------
 #
-# Bars are the measured ratios, black ticks the targets set for them, and the
-# dashed line the reference (ratio 1).
-import matplotlib.pyplot as plt
-import numpy as np
+# Each bar's median and spread are written under it, in its axis label, so
+# that no target line crosses a number. The dashed line is the reference
+# (ratio 1, or all of the GEMM speed).
+VARIANTS = {
+    "float64": "float64",
+    "float32": "float32",
+    "plain skorch": "skorch",
+    "MLPClassifier": "MLPClassifier",
+}
 
-fig, (ax_numpy, ax_torch) = plt.subplots(
-    1, 2, figsize=(11, 4.5), width_ratios=[5, 3], layout="constrained"
-)
 
-names = list(numpy_ratios)
-ratios, targets = np.array(list(numpy_ratios.values())).T
-x = np.arange(len(names))
-bars = ax_numpy.bar(x, ratios, color="tab:blue", label="NumpyBinaryMLP")
-ax_numpy.bar_label(bars, fmt="%.2f")
-ax_numpy.scatter(x, targets, marker="_", s=900, color="k", zorder=3, label="target")
-ax_numpy.axhline(1, color="gray", linestyle="--")
-ax_numpy.set_xticks(x, names, fontsize=8)
-ax_numpy.set(
-    ylabel="time / MLPClassifier's time",
-    title="NumpyBinaryMLP vs MLPClassifier",
-    ylim=(0, 1.2),
-)
-ax_numpy.legend(loc="upper left")
+def short(row, ours):
+    """An axis label: the workload's id and dtype or variant, and the figure."""
+    s = row["spread"]
+    unit = row["unit"]
+    scale, fmt = (100, "{:.0f}%") if unit == "%" else (1, "{:.2f}x")
+    value = fmt.format(s["median"] * scale)
+    spread = f"{fmt.format(s['min'] * scale)} to {fmt.format(s['max'] * scale)}"
+    variant = row["workload"].rsplit(", ", 1)[-1]
+    variant = VARIANTS.get(variant, ours)
+    return f"{row['id']} {variant}\n{value}\n({spread})"
 
-names = list(torch_ratios)
-ours, skorch, targets = np.array(list(torch_ratios.values())).T
-x = np.arange(len(names))
-width = 0.38
-bars = ax_torch.bar(
-    x - width / 2, ours, width, color="tab:orange", label="TorchBinaryMLP"
+
+def draw(ax, rows, color, title, ylabel, ours=""):
+    x = np.arange(len(rows))
+    med = np.array([r["spread"]["median"] for r in rows])
+    low = med - np.array([r["spread"]["min"] for r in rows])
+    high = np.array([r["spread"]["max"] for r in rows]) - med
+    ax.bar(x, med, color=color, yerr=[low, high], capsize=3, ecolor="0.3")
+    for i, row in enumerate(rows):
+        if row.get("target"):
+            ax.hlines(row["target"]["value"], i - 0.4, i + 0.4, color="k", lw=2.5)
+    ax.axhline(1, color="gray", linestyle="--")
+    ax.set_xticks(x, [short(r, ours) for r in rows], fontsize=7)
+    ax.set(title=title, ylabel=ylabel)
+
+
+numpy_rows = results["numpy"]["rows"]
+torch_rows = results["torch"]["rows"]
+fig, axes = plt.subplots(1, 3, figsize=(13, 4.8), width_ratios=[6, 4, 2])
+fig.set_layout_engine("constrained")
+draw(
+    axes[0],
+    [r for r in numpy_rows if r["unit"] == "x"],
+    "tab:blue",
+    "NumpyBinaryMLP vs MLPClassifier",
+    "time / MLPClassifier's time",
 )
-ax_torch.bar_label(bars, fmt="%.2fx")
-bars = ax_torch.bar(
-    x + width / 2, skorch, width, color="tab:gray", label="plain skorch"
+draw(
+    axes[1],
+    torch_rows,
+    "tab:orange",
+    "TorchBinaryMLP and plain skorch\nvs a hand-written PyTorch loop",
+    "time / hand loop's time",
+    ours="ours",
 )
-ax_torch.bar_label(bars, fmt="%.2fx")
-ax_torch.scatter(
-    x - width / 2, targets, marker="_", s=500, color="k", zorder=3, label="target"
+axes[1].set_yscale("log")
+axes[1].yaxis.set_major_formatter("{x:g}")
+axes[1].yaxis.set_minor_formatter("{x:g}")
+draw(
+    axes[2],
+    [r for r in numpy_rows if r["unit"] == "%"],
+    "tab:green",
+    "W4: share of\nGEMM speed",
+    "FLOP/s / float32 GEMM FLOP/s",
+    ours="ours",
 )
-ax_torch.axhline(1, color="gray", linestyle="--")
-ax_torch.set_yscale("log")
-ax_torch.set_xticks(x, names, fontsize=8)
-ax_torch.set(
-    ylabel="time / hand-written loop's time",
-    title="TorchBinaryMLP vs a plain PyTorch loop",
-    ylim=(0.5, 30),
-)
-ax_torch.legend(loc="upper right")
 plt.show()
