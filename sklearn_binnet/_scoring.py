@@ -123,9 +123,10 @@ class _ValidationMixin:
             )
         y_val01 = y_val == self.classes_[1]
         if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
-            )
+            with _about("sample_weight_val"):
+                sample_weight_val = _check_sample_weight(
+                    sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
+                )
         if self.class_weight is not None:
             per_class = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=y
