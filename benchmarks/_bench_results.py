@@ -313,3 +313,21 @@ def print_target_rows(rows):
     widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(header))]
     for line in [header, ["-" * w for w in widths], *cells]:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+
+
+def main(argv=None):
+    """Print every figure with a target from a results file (``make bench``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    results = read_results(argv[0] if argv else DEFAULT_RESULTS)
+    print("\nEvery figure with a target (median of paired ratios, min to max):")
+    print_target_rows(target_rows(results))
+    for name, section in results.items():
+        env = section["environment"]
+        print(
+            f"{name}: {env['date']}, load average {env['load_average_start']} "
+            f"at start, {env['load_average_end']} at end"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -16,19 +16,22 @@ time as a ratio to the hand-written loop:
   learning rate, batch size and epochs (its loss has no L2 penalty and it does
   not shuffle: its defaults).
 
-Workloads (targets from issue 3), in float32 on the CPU with
-``torch.set_num_threads(2)``:
+Workloads, in float32 on the CPU with ``torch.set_num_threads(2)`` (targets
+of issue 16; floors, those of issue 3):
 
-* W1, the tutorial's job: ``make_xor(200, random_state=0)``, hidden (4,), relu,
+* T1, the tutorial's job: ``make_xor(200, random_state=0)``, hidden (4,), relu,
   full-batch gradient descent (SGD, learning rate 0.1, no momentum, no
-  penalty, no shuffling), 1000 epochs. Target TorchBinaryMLP <= 2.5x.
-* W2, tabular training: ``make_classification`` 100,000 x 20, hidden (64,),
-  Adam, batch 256 with shuffling, 10 epochs. Target TorchBinaryMLP <= 1.25x.
+  penalty, no shuffling), 1000 epochs. TorchBinaryMLP <= 1.2x (floor 2.5x).
+* T2, tabular training: ``make_classification`` 100,000 x 20, hidden (64,),
+  Adam, batch 256 with shuffling, 10 epochs. TorchBinaryMLP <= 1.05x (floor
+  1.25x).
 
-Times are medians of ``--repeats`` runs (``time.perf_counter``), the three
-jobs interleaved in a rotating order after one untimed warm-up run each.
-Below the table, the largest difference between the loss curves of
-TorchBinaryMLP and of the hand loop confirms that they did the same job.
+In each of ``--repeats`` rounds the three jobs run once, in an order that
+rotates from round to round, after one untimed warm-up run each; a round's
+ratios are its jobs' times over its hand loop's time (paired ratios), and the
+table gives their median and spread. The largest difference between the loss
+curves of TorchBinaryMLP and of the hand loop confirms that they did the same
+job.
 
 Run it from the repository root::
 
@@ -38,22 +41,27 @@ Run it from the repository root::
 """
 
 import argparse
-import os
-import platform
-import statistics
-import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import skorch
 import torch
+from _bench_results import (
+    environment,
+    paired_times,
+    print_environment,
+    print_target_rows,
+    ratios,
+    spread,
+    target_rows,
+    write_section,
+)
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-import sklearn_binnet
 from sklearn_binnet import TorchBinaryMLP
 from sklearn_binnet._base import _glorot_uniform_weights
 from sklearn_binnet._batching import MiniBatches, epoch_loss
@@ -73,8 +81,10 @@ JOBS = ("hand loop", "TorchBinaryMLP", "plain skorch")
 class Workload:
     """One training job, described once and run by each of the three jobs."""
 
+    id: str
     name: str
     target: float
+    floor: float
     X: np.ndarray
     y: np.ndarray
     params: dict
@@ -183,7 +193,9 @@ _JOB_FUNCTIONS = dict(zip(JOBS, (hand_loop, torch_binary_mlp, plain_skorch)))
 def _workloads(sizes):
     X1, y1 = make_xor(200, random_state=0)
     w1 = Workload(
-        "W1 tutorial (200x2, (4,), full batch)",
+        "T1",
+        "tutorial fit (200x2, (4,), full batch)",
+        1.2,
         2.5,
         X1.astype(np.float32),
         y1,
@@ -205,7 +217,9 @@ def _workloads(sizes):
     )
     X2, y2 = make_classification(sizes["w2_samples"], 20, random_state=0)
     w2 = Workload(
-        f"W2 tabular ({sizes['w2_samples']:,}x20, (64,), adam, batch 256)",
+        "T2",
+        f"tabular fit ({sizes['w2_samples']:,}x20, (64,), adam, batch 256)",
+        1.05,
         1.25,
         X2.astype(np.float32),
         y2,
@@ -230,16 +244,9 @@ def _workloads(sizes):
 
 
 def _measure(workload, repeats):
-    """Median seconds of each job, interleaved, after one warm-up run each."""
-    outputs = {name: _JOB_FUNCTIONS[name](workload) for name in JOBS}
-    times = {name: [] for name in JOBS}
-    for repeat in range(repeats):
-        shift = repeat % len(JOBS)
-        for name in JOBS[shift:] + JOBS[:shift]:
-            start = time.perf_counter()
-            _JOB_FUNCTIONS[name](workload)
-            times[name].append(time.perf_counter() - start)
-    medians = {name: statistics.median(times[name]) for name in JOBS}
+    """Rows of ``workload``: each job's paired ratios to the hand loop."""
+    jobs = {name: (lambda f=_JOB_FUNCTIONS[name]: f(workload)) for name in JOBS}
+    times, outputs = paired_times(jobs, repeats)
     agreement = float(
         np.max(
             np.abs(
@@ -247,47 +254,28 @@ def _measure(workload, repeats):
             )
         )
     )
-    return medians, agreement
-
-
-def _print_environment():
-    print(
-        f"python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}"
-    )
-    print(
-        f"torch {torch.__version__}, skorch {skorch.__version__}, numpy "
-        f"{np.__version__}, sklearn-binnet {sklearn_binnet.__version__}"
-    )
-
-
-def _print_table(rows):
-    header = ["workload", "hand loop (s)", "TorchBinaryMLP", "plain skorch"]
-    header += ["target", "met"]
-    cells = []
-    for workload, medians in rows:
-        hand = medians["hand loop"]
-        ours = medians["TorchBinaryMLP"] / hand
-        theirs = medians["plain skorch"] / hand
-        cells.append(
-            [
-                workload.name,
-                f"{hand:.4f}",
-                f"{ours:.2f}x ({medians['TorchBinaryMLP']:.3f} s)",
-                f"{theirs:.2f}x ({medians['plain skorch']:.3f} s)",
-                f"<= {workload.target}x",
-                "yes" if ours <= workload.target else "no",
-            ]
+    hand = times["hand loop"]
+    rows = []
+    for name, target, floor in [
+        ("TorchBinaryMLP", workload.target, workload.floor),
+        ("plain skorch", None, None),
+    ]:
+        rows.append(
+            {
+                "id": workload.id,
+                "workload": workload.name
+                + ("" if name == "TorchBinaryMLP" else ", plain skorch"),
+                "reference": "hand-written PyTorch loop",
+                "unit": "x",
+                "spread": spread(ratios(times[name], hand)),
+                "target": target and {"op": "<=", "value": target},
+                "floor": floor and {"op": "<=", "value": floor},
+                "ours_s": float(np.median(times[name])),
+                "reference_s": float(np.median(hand)),
+                "agreement": agreement if name == "TorchBinaryMLP" else None,
+            }
         )
-    widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(header))]
-
-    def line(row):
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells:
-        print(line(row))
+    return rows
 
 
 def _parse_args(argv=None):
@@ -295,10 +283,11 @@ def _parse_args(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke run: fewer W1 epochs, smaller W2 data and fewer repeats "
+        help="smoke run: fewer T1 epochs, smaller T2 data and fewer repeats "
         "(targets are meant for the full sizes)",
     )
-    parser.add_argument("--repeats", type=int, default=None, help="timed runs per job")
+    parser.add_argument("--repeats", type=int, default=None, help="paired rounds")
+    parser.add_argument("--results", help="write the section 'torch' of this file")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -311,21 +300,25 @@ def main(argv=None):
     repeats = args.repeats or sizes["repeats"]
     torch.set_num_threads(THREADS)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    _print_environment()
+    env = environment()
+    env["torch_threads"] = torch.get_num_threads()
+    print_environment(env)
     print(
-        f"mode {'quick' if args.quick else 'full'}: W1 {sizes['w1_epochs']} "
-        f"epochs, W2 {sizes['w2_samples']:,} rows, median of {repeats} repeats; "
-        "ratios to the hand loop\n"
+        f"mode {'quick' if args.quick else 'full'}: T1 {sizes['w1_epochs']} "
+        f"epochs, T2 {sizes['w2_samples']:,} rows, {repeats} paired rounds, "
+        f"torch threads {env['torch_threads']}\n"
     )
-    rows, agreements = [], []
+    rows = []
     for workload in _workloads(sizes):
-        medians, agreement = _measure(workload, repeats)
-        rows.append((workload, medians))
-        agreements.append((workload, agreement))
-    _print_table(rows)
+        rows.extend(_measure(workload, repeats))
+    print_target_rows(target_rows({"torch": {"rows": rows}}))
     print("\nAgreement (max |TorchBinaryMLP - hand loop| over loss_curve_):")
-    for workload, agreement in agreements:
-        print(f"  {workload.name}: {agreement:.2e}")
+    for row in rows:
+        if row["agreement"] is not None:
+            print(f"  {row['id']} {row['workload']}: {row['agreement']:.2e}")
+    if args.results:
+        section = {"environment": env, "mode": "quick" if args.quick else "full"}
+        write_section(args.results, "torch", {**section, "rows": rows})
 
 
 if __name__ == "__main__":
