@@ -154,9 +154,30 @@ def rst_datasets(saved):
     return "\n".join([*lines, ""])
 
 
+def _rst_runs(saved):
+    """Which run measured which models: date, machine, load, threads, versions."""
+    by_date = {}
+    lines = ["The runs behind the tables:", ""]
+    for model, env in saved.get("runs", {}).items():
+        by_date.setdefault(env["date"], (env, []))[1].append(model)
+    for date, (env, models) in sorted(by_date.items()):
+        machine, versions = env["machine"], env["versions"]
+        libraries = ", ".join(f"{k} {v}" for k, v in versions.items())
+        lines.append(
+            f"* {', '.join(models)}: run of {date}, {machine['cpu']} "
+            f"({machine['cores']} cores, load average {env['load_average']:.1f} "
+            f"at the start), {env['threads']} thread; {libraries}."
+        )
+    for model, reason in saved.get("skipped", {}).items():
+        lines.append(f"* {model}: not run, {reason}.")
+    for key, error in saved.get("errors", {}).items():
+        lines.append(f"* {key}: failed, ``{error}``.")
+    return [*lines, ""]
+
+
 def rst_tables(saved):
     """The tables as reStructuredText simple tables, one per metric."""
-    lines = []
+    lines = _rst_runs(saved)
     for metric in METRICS:
         header, rows = table_cells(saved, metric)
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

@@ -167,9 +167,9 @@ def _binnet_preset(backend):
     def make(random_state):
         try:
             from sklearn_binnet import make_tabular_classifier
-        except ImportError as exc:
+        except ImportError:
             raise ModelUnavailable(
-                f"sklearn_binnet has no make_tabular_classifier yet ({exc})"
+                "sklearn_binnet has no make_tabular_classifier yet"
             ) from None
         return preset_model(make_tabular_classifier, backend)(random_state)
 
