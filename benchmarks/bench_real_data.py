@@ -262,7 +262,7 @@ def evaluate(model, X, y, splits):
 
 
 def summarise(scores):
-    """Mean, standard deviation and fold values of each metric."""
+    """Mean, standard deviation (ddof=0) and fold values of each metric."""
     summary = {
         metric: {
             "mean": float(np.mean(scores[metric])),
