@@ -36,11 +36,22 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 # reStructuredText inline markup characters, escaped in the parser's help.
 _RST_SPECIAL = re.compile(r"([\\`*_|<>\[\]])")
+# An option named in a help text: --help, --backend, -h.
+_OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
 _SESSION_TIMEOUT_S = 600
 
 
 def _escape(text):
-    return _RST_SPECIAL.sub(r"\\\1", text)
+    """``text`` as reStructuredText: options as literals, the rest escaped.
+
+    As literals, ``--help`` and its kind are neither links nor turned into
+    an en dash by the typographic quotes.
+    """
+    parts = _OPTION.split(text)
+    return "".join(
+        f"``{part}``" if i % 2 else _RST_SPECIAL.sub(r"\\\1", part)
+        for i, part in enumerate(parts)
+    )
 
 
 def _expand_help(action, prog):
@@ -87,7 +98,8 @@ def _option_signature(action):
 
 def _usage_block(parser):
     usage = parser.format_usage().strip()
-    return ["::", ""] + [f"   {line}" for line in usage.splitlines()] + [""]
+    lines = [f"   {line}" for line in usage.splitlines()]
+    return [".. code-block:: text", "", *lines, ""]
 
 
 def _arguments_rst(parser):

@@ -3,8 +3,9 @@
 ``.. binnet-versions:: [GROUP ...]``
     One row per package that the named groups declare (Python, then "core",
     the required dependencies, and the extras named; all when none is named),
-    each package once: the oldest version declared, which groups need it, and
-    the version that built these pages.
+    each package once: the oldest version declared, the oldest version tested
+    (the pins of constraints-min.txt, which ``make test-min`` runs the tests
+    with), which groups need it, and the version that built these pages.
 
 ``.. binnet-extras::``
     One row per extra of ``[project.optional-dependencies]``: its name, what
@@ -31,6 +32,19 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+# The exact versions that `make test-min` runs the test suite with.
+CONSTRAINTS_MIN = PYPROJECT.parent / "constraints-min.txt"
+
+
+def tested_floors(path=CONSTRAINTS_MIN):
+    """``{package: version}`` of the ``name==version`` pins of ``path``."""
+    floors = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.fullmatch(r"\s*([\w.-]+)\s*==\s*([\w.+!-]+)\s*(#.*)?", line)
+            if match:
+                floors[match.group(1).lower()] = match.group(2)
+    return floors
 
 
 def read_project(path=PYPROJECT):
@@ -111,16 +125,30 @@ class Versions(SphinxDirective):
 
     def run(self):
         self.env.note_dependency(str(PYPROJECT))
+        self.env.note_dependency(str(CONSTRAINTS_MIN))
         project = read_project()
+        tested = tested_floors()
         # An extra named here but not declared (yet) is left out.
         declared = {"core", *project.get("optional-dependencies", {})}
         groups = [group for group in self.arguments if group in declared]
         rows = [
-            (name, floor or "any", where, _installed(name))
+            (
+                name,
+                floor or "any",
+                tested.get(name.lower(), "no"),
+                where,
+                _installed(name),
+            )
             for name, floor, where in requirement_rows(project, groups)
         ]
-        header = ("Package", "Oldest supported", "Needed by", "Built with")
-        return [_table(header, rows, (20, 16, 30, 16))]
+        header = (
+            "Package",
+            "Oldest supported",
+            "Oldest tested",
+            "Needed by",
+            "Built with",
+        )
+        return [_table(header, rows, (18, 14, 14, 26, 14))]
 
 
 class Extras(SphinxDirective):
