@@ -55,6 +55,15 @@ def _as_curve(values, name):
     return curve
 
 
+def _score_name(scoring):
+    """How an axis names an estimator's ``scoring``."""
+    if scoring is None:
+        return "accuracy"
+    if isinstance(scoring, str):
+        return "negative log-loss" if scoring == "loss" else scoring
+    return getattr(scoring, "__name__", "score")
+
+
 def _epochs(curve, n_epochs):
     """Epoch numbers (from 1) of a curve that ends on epoch ``n_epochs``.
 
@@ -84,7 +93,8 @@ class LossCurveDisplay:
     the same axes: both are binary cross-entropies, so the gap between them
     shows over-fitting (the training loss includes the L2 penalty, the
     validation loss does not). ``kind="score"`` draws the validation score
-    (accuracy) per epoch, the quantity that early stopping watches. The two
+    per epoch (the estimator's ``scoring``, accuracy by default), the
+    quantity that early stopping watches. The two
     kinds have different units, so each gets its own axes rather than a twin
     y-axis; several displays can share one axes (for example two backends).
 
@@ -100,12 +110,16 @@ class LossCurveDisplay:
 
     validation_scores : array-like of shape (n_validation_epochs,), \
             default=None
-        Score (accuracy) on the held-out validation set of every epoch (the
-        estimator's ``validation_scores_``); None when there is none.
+        Score on the validation set of every epoch (the estimator's
+        ``validation_scores_``); None when there is none.
 
     name : str, default=None
         Name of the estimator, added to the legend labels. If None, the labels
         carry no name.
+
+    score_name : str, default=None
+        What the validation score is, shown in the axis label with
+        ``kind="score"``; None means ``"accuracy"``.
 
     Attributes
     ----------
@@ -156,11 +170,13 @@ class LossCurveDisplay:
         validation_loss_curve=None,
         validation_scores=None,
         name=None,
+        score_name=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.name = name
+        self.score_name = score_name
 
     def plot(
         self, ax=None, *, kind="loss", name=None, line_kw=None, validation_line_kw=None
@@ -229,7 +245,7 @@ class LossCurveDisplay:
             main, main_label, ylabel = loss_curve, "Training loss", "Loss"
         else:
             main, main_label = validation_scores, "Validation score"
-            ylabel = "Validation score (accuracy)"
+            ylabel = f"Validation score ({self.score_name or 'accuracy'})"
         (self.line_,) = ax.plot(
             _epochs(main, loss_curve.size),
             main,
@@ -346,6 +362,7 @@ class LossCurveDisplay:
                 getattr(estimator, "validation_scores_", None), "validation_scores_"
             ),
             name=type(estimator).__name__ if name is None else name,
+            score_name=_score_name(getattr(estimator, "scoring", None)),
         )
         return display.plot(
             ax=ax,

@@ -93,6 +93,17 @@ def test_early_stopping_draws_validation_loss_and_score(estimator_class):
     assert score.ax_ is not display.ax_
 
 
+@pytest.mark.parametrize(
+    "scoring, label",
+    [("loss", "negative log-loss"), ("roc_auc", "roc_auc"), (None, "accuracy")],
+)
+def test_score_axis_names_the_scoring(scoring, label):
+    clf = _fit(NumpyBinaryMLP, early_stopping=True, scoring=scoring)
+    score = LossCurveDisplay.from_estimator(clf, kind="score")
+    np.testing.assert_array_equal(score.line_.get_ydata(), clf.validation_scores_)
+    assert score.ax_.get_ylabel() == f"Validation score ({label})"
+
+
 def test_ax_is_honoured_and_shared_by_several_displays():
     fig, (ax_left, ax_right) = plt.subplots(1, 2)
     numpy_clf = _fit(NumpyBinaryMLP)
