@@ -15,8 +15,9 @@ $(VENV)/.core-installed: pyproject.toml constraints.txt | $(PY)
 	$(PIP_INSTALL) --editable .
 	touch $@
 
+# dask-ml (the docs' Incremental block) needs NumPy 2: here, not in test-min.
 $(VENV)/.dev-installed: pyproject.toml constraints.txt | $(PY)
-	$(PIP_INSTALL) --editable ".[dev,torch,plot]"
+	$(PIP_INSTALL) --editable ".[dev,torch,plot,dask-ml]"
 	touch $@ $(VENV)/.core-installed
 
 $(VENV)/.plot-installed: pyproject.toml constraints.txt | $(PY)
