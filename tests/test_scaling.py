@@ -598,8 +598,9 @@ def test_scaling_page_code_runs(tmp_path):
 
 
 def test_scaling_page_dask_ml_block_runs(tmp_path):
-    # dask-ml is the dask-ml extra (in the dev extra too): where it is not
-    # installed, this test says so rather than passing.
+    # dask-ml is the dask-ml extra, which `make test` installs (not `make
+    # test-min`: its pyarrow needs NumPy 2). Where it is missing, this test
+    # says so rather than passing.
     pytest.importorskip("dask_ml", reason="the dask-ml extra is not installed")
     _, block = _split_dask_ml_block(_python_blocks(SCALING_RST))
     out = _run_blocks([block], tmp_path)
