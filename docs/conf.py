@@ -145,8 +145,13 @@ _OFFLINE_IGNORE = [
     (r"std:(ref|term|doc|label)", rf"({_PROJECTS}):.+"),
     # Labels and glossary terms of scikit-learn's documentation, used without
     # a prefix by the docstrings that our estimators inherit from scikit-learn
-    # (score, get_metadata_routing, set_*_request).
-    (r"std:ref", r"metadata_routing|accuracy_score"),
+    # (score, get_metadata_routing, set_*_request; set_output of the
+    # transformers).
+    (
+        r"std:ref",
+        r"metadata_routing|accuracy_score|df_output_transform"
+        r"|sphx_glr_auto_examples_miscellaneous_plot_set_output\.py",
+    ),
     (r"std:term", r"meta-estimator"),
 ]
 
@@ -225,6 +230,9 @@ html_theme_options = {
     # The first entries of the top bar, up to the API reference, stay in
     # view; the rest are under "More".
     "header_links_before_dropdown": 6,
+    # "On this page" lists sections and their subsections (the commands of
+    # the command-line reference).
+    "show_toc_level": 2,
     # The search field as an icon, to leave the top bar's room to the links.
     "navbar_persistent": ["search-button"],
     "footer_start": ["copyright"],
