@@ -248,6 +248,7 @@ def environment():
                 for key in (
                     "user_api",
                     "internal_api",
+                    "prefix",
                     "version",
                     "num_threads",
                     "architecture",

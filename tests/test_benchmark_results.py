@@ -49,6 +49,7 @@ def _environment():
             {
                 "user_api": "blas",
                 "internal_api": "openblas",
+                "prefix": "libopenblas",
                 "version": "0.3.30",
                 "num_threads": 2,
                 "architecture": "Haswell",
@@ -176,7 +177,7 @@ def test_run_paragraph_names_machine_blas_versions_and_load():
         "``bench_numpy.py --results r.json``",
         "``abc1234``",
         "Some CPU, 2 cores",
-        "openblas 0.3.30 (Haswell kernel, 2 threads)",
+        "openblas 0.3.30 (``libopenblas``, Haswell kernel, 2 threads)",
         "numpy 2.4.6",
         "1.5 at the start, 2.25 at the end",
     ):

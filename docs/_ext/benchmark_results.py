@@ -239,8 +239,8 @@ def render_run(name, results):
     env = results[name]["environment"]
     machine = env["machine"]
     blas = ", ".join(
-        f"{pool['internal_api']} {pool['version']} ({pool['architecture']} kernel, "
-        f"{pool['num_threads']} threads)"
+        f"{pool['internal_api']} {pool['version']} (``{pool.get('prefix')}``, "
+        f"{pool['architecture']} kernel, {pool['num_threads']} threads)"
         for pool in env["blas"]
         if pool["user_api"] == "blas"
     )
