@@ -137,7 +137,8 @@ def reference_rst(parser):
     commands = list(_subcommands(parser))
     lines += [".. rubric:: Commands", ""]
     for name, help_text, _ in commands:
-        lines += [f"``{parser.prog} {name}``", f"   {_escape(help_text or '')}", ""]
+        # A link to the command's section, by its title.
+        lines += [f"`{parser.prog} {name}`_", f"   {_escape(help_text or '')}", ""]
     lines += _arguments_rst(parser)
     for name, _, subparser in commands:
         title = f"{parser.prog} {name}"
