@@ -17,6 +17,7 @@ from cli_support import (
     assert_one_line_error,
     binnet,
     fit_in_process,
+    main_in_process,
     run_cases,
     snapshot,
     write_data,
@@ -197,9 +198,10 @@ def test_read_only_model_and_other_data_are_not_replaced(work):
 
 
 def test_a_replaced_file_keeps_its_mode(work):
+    # In-process: the subprocess tests above already write through the script.
     os.chmod(work / "model.skops", 0o640)
     old = (work / "model.skops").read_bytes()
-    result = binnet(*FIT_QUICK, "--cv", "0", "--max-iter", "5", cwd=work)
+    result = main_in_process(*FIT_QUICK, "--cv", "0", "--max-iter", "5", cwd=work)
     assert result.returncode == 0, result.stderr
     assert (work / "model.skops").read_bytes() != old
     assert stat.S_IMODE(os.stat(work / "model.skops").st_mode) == 0o640
