@@ -25,6 +25,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 import sklearn_binnet
 from sklearn_binnet import NumpyBinaryMLP, TorchBinaryMLP
 from sklearn_binnet.cli import main
+from sklearn_binnet.datasets import make_xor
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LABELS = {"ham", "spam"}
@@ -222,6 +223,30 @@ def test_demo_prints_the_tutorial_and_writes_three_pngs(tmp_path):
     ]
     for path in out.iterdir():
         _check_png(path)
+
+
+def test_demo_glorot_start_is_the_library_default(tmp_path, monkeypatch, capsys):
+    # In-process: the same command as above with --init glorot.
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--init", "glorot", "--out", "out"]) == 0
+    stdout = capsys.readouterr().out.splitlines()
+    clf = NumpyBinaryMLP(
+        hidden_layer_sizes=(4,),
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.0,
+        batch_size=None,
+        learning_rate_init=0.1,
+        max_iter=1000,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(*make_xor(200, random_state=0))
+    assert stdout[0] == f"Epoch 0, Loss: {clf.loss_curve_[0]:.6f}"
+    assert stdout[0] != "Epoch 0, Loss: 0.693191"
+    assert stdout[10] == f"Final loss (epoch 999): {clf.loss_curve_[-1]:.6f}"
 
 
 def test_demo_with_both_backends_labels_each(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ._common import PLOT_EXTRA, UsageError, estimator_class, require
-from ._output import check_directory, replace_all
+from ._output import check_directory, new_file_mode, replace_all
 
 # The tutorial: 200 points, one hidden layer of four ReLU units, full-batch
 # gradient descent at learning rate 0.1 for exactly 1000 epochs.
@@ -67,15 +67,13 @@ def _plan(out):
     if not existing.is_dir():
         raise UsageError(f"--out {str(out)!r}: {str(existing)!r} is not a directory")
     check_directory(existing, existing, str(out), "--out")
-    mask = os.umask(0)
-    os.umask(mask)
     modes = {}
     for name in FILES:
         path = out / name
         try:
             info = os.lstat(path)
         except FileNotFoundError:
-            modes[name] = 0o666 & ~mask
+            modes[name] = new_file_mode()
             continue
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(

@@ -14,7 +14,7 @@ from ._common import (
     require,
 )
 from ._csv import read_csv, source_name
-from ._output import plan_output
+from ._output import ZIP_MAGIC, plan_output
 
 # Estimator parameters that have a flag of their own; --param names the rest.
 _FLAGS = {
@@ -26,7 +26,6 @@ _FLAGS = {
     "alpha": "--alpha",
     "random_state": "--random-state",
 }
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def solvers():
@@ -107,7 +106,7 @@ def make_pipeline(X, estimator):
 
 def _not_a_model(head):
     """``--model`` replaces a skops file (a zip archive), never other data."""
-    if head and not head.startswith(_ZIP_MAGIC):
+    if head and not head.startswith(ZIP_MAGIC):
         return "exists and is not a model file"
     return None
 

@@ -30,10 +30,15 @@ from ._common import UsageError
 _PERMISSION_BITS = 0o777
 
 
-def _umask():
+# The first bytes of a zip archive, which a skops model file is.
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def new_file_mode():
+    """The mode a new file gets from the user's umask (mkstemp's 0600 does not)."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 class Output:
@@ -145,7 +150,7 @@ def plan_output(text, option, *, inputs=(), allow_stdout=False, guard=None):
     info = _stat(path, text, option)
     if info is None:
         check_directory(path.parent, shown, text, option)
-        return Output(text, "replace", path, 0o666 & ~_umask())
+        return Output(text, "replace", path, new_file_mode())
     if stat.S_ISDIR(info.st_mode):
         raise UsageError(f"{option} {text!r} is a directory")
     _check_not_an_input(info, text, option, inputs)

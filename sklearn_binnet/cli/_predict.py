@@ -4,15 +4,13 @@ import sys
 
 from ._common import CLI_EXTRA, UsageError, first_line, listing, require
 from ._csv import check_input_file, read_csv, source_name
-from ._output import plan_output
+from ._output import ZIP_MAGIC, plan_output
 from ._trust import load_model
-
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _a_model(head):
     """``--output`` writes a CSV: it never replaces a model file."""
-    if head.startswith(_ZIP_MAGIC):
+    if head.startswith(ZIP_MAGIC):
         return "is a model file (a zip archive)"
     return None
 
