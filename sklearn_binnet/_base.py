@@ -5,7 +5,8 @@ stored or run: the hyper-parameters and their constraints, input and label
 validation, class and sample weights (``_checks``), the initial weights, the
 training contract of ``_training`` (history, early-stopping split, stopping
 rules, schedule, fitted state), the batch order and epoch loss of
-``_batching``, and the prediction methods derived from ``decision_function``.
+``_batching``, and the prediction methods derived from ``decision_function``
+(``_prediction``).
 
 A backend fills in these hooks, and nothing else is called on it:
 
@@ -38,12 +39,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from . import _version
-from ._activations import log_sigmoid, sigmoid
 from ._checks import _InputChecksMixin
 from ._docstrings import _fill_doc
+from ._prediction import _PredictionMixin
 from ._scoring import _ValidationMixin
 from ._training import _TrainingMixin
 from .exceptions import InconsistentVersionWarning
@@ -90,6 +91,7 @@ class BaseBinaryMLP(
     _InputChecksMixin,
     _ValidationMixin,
     _TrainingMixin,
+    _PredictionMixin,
     ClassifierMixin,
     BaseEstimator,
     metaclass=ABCMeta,
@@ -312,16 +314,11 @@ class BaseBinaryMLP(
         return self
 
     def _fit_atomic(self, X, y, sample_weight, incremental, classes, validation):
+        self._check_parameters(incremental)
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
                 "held-out set in a single pass over a chunk."
-            )
-        if self.early_stopping and self.validation_fraction == 0:
-            # Accepted without early stopping, as MLPClassifier accepts it.
-            raise ValueError(
-                "validation_fraction must be in (0, 1) when early_stopping=True, "
-                f"got {self.validation_fraction!r}."
             )
         warm = incremental or self.warm_start
         keep_weights = warm and hasattr(self, "coefs_")
@@ -369,6 +366,7 @@ class BaseBinaryMLP(
         else:
             self._validation = None
         self._start_scoring()
+        self._start_divergence_reference(coefs, intercepts, X, y01, sample_weight)
 
         batch_size = self._resolve_batch_size(X.shape[0])
         self.n_iter_ = 0
@@ -379,7 +377,7 @@ class BaseBinaryMLP(
             self._train(
                 coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
             )
-            self._end_training(incremental, X)
+            self._end_training(incremental, X, y01, sample_weight)
 
     def _fit_dtype(self, keep_weights):
         """Return the dtype(s) ``X`` is validated to in ``fit``.
@@ -395,90 +393,6 @@ class BaseBinaryMLP(
                 dtype = np.float64
             return dtype
         return (np.float64, np.float32)
-
-    # ------------------------------------------------------------ predict
-
-    def decision_function(self, X):
-        """Return the logit of the positive class ``classes_[1]``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        logits : ndarray of shape (n_samples,)
-            ``log(p / (1 - p))`` with ``p`` the probability of ``classes_[1]``,
-            in the floating dtype of ``X`` (float64 for integer input).
-        """
-        check_is_fitted(self)
-        # As in fit: non-finite X is a ValueError, not a RuntimeWarning first.
-        with np.errstate(invalid="ignore"):
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=("csr", "csc"),
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
-        return self._forward_logits(X).astype(X.dtype, copy=False)
-
-    def predict_proba(self, X):
-        """Return the probability of each class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, 2)
-            Probabilities of ``classes_[0]`` and ``classes_[1]``.
-        """
-        logits = self.decision_function(X)
-        proba = np.empty((logits.shape[0], 2), dtype=logits.dtype)
-        # sigmoid(-z) rather than 1 - sigmoid(z): keeps tiny probabilities exact.
-        sigmoid(np.negative(logits), out=proba[:, 0])
-        sigmoid(logits, out=proba[:, 1])
-        return proba
-
-    def predict_log_proba(self, X):
-        """Return the log-probability of each class, finite for any finite logit.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, 2)
-            Log-probabilities of ``classes_[0]`` and ``classes_[1]``, computed
-            from the logits so that they do not underflow to ``-inf``.
-        """
-        logits = self.decision_function(X)
-        log_proba = np.empty((logits.shape[0], 2), dtype=logits.dtype)
-        log_proba[:, 0] = log_sigmoid(-logits)
-        log_proba[:, 1] = log_sigmoid(logits)
-        return log_proba
-
-    def predict(self, X):
-        """Predict the class of each sample.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            ``classes_[1]`` where the logit is positive, else ``classes_[0]``.
-        """
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(np.intp)]
 
     # ------------------------------------------------------------ pickling
 

@@ -8,11 +8,14 @@ weights given for a warm start. Each check raises scikit-learn's errors
 """
 
 import itertools
+import math
 import numbers
 import warnings
+from collections.abc import Mapping, Set
 
 import numpy as np
 from sklearn.utils import compute_sample_weight
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
@@ -24,16 +27,72 @@ from sklearn.utils.validation import _check_sample_weight
 class _InputChecksMixin:
     """Layer sizes, labels, sample and class weights, warm-start weights."""
 
-    def _layer_units(self, n_features):
+    # Numeric hyper-parameters: a boolean passes scikit-learn's Interval
+    # constraints (bool is an Integral) but is never meant as a number.
+    _NUMERIC_PARAMETERS = (
+        "alpha",
+        "batch_size",
+        "learning_rate_init",
+        "power_t",
+        "max_iter",
+        "tol",
+        "momentum",
+        "validation_fraction",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "n_iter_no_change",
+    )
+
+    def _check_parameters(self, incremental):
+        """Validate the hyper-parameters beyond ``_parameter_constraints``.
+
+        scikit-learn validates the constraints in ``fit`` and in the first
+        ``partial_fit`` only; a fitted estimator's ``partial_fit`` validates
+        them here, so that ``set_params`` between calls cannot slip through.
+        """
+        if incremental and self.__sklearn_is_fitted__():
+            self._validate_params()
+        for name in self._NUMERIC_PARAMETERS:
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"number, not a boolean. Got {value!r} instead."
+                )
+        self._hidden_sizes()
+        if self.early_stopping and self.validation_fraction == 0:
+            # Accepted without early stopping, as MLPClassifier accepts it.
+            raise InvalidParameterError(
+                "validation_fraction must be in (0, 1) when early_stopping=True, "
+                f"got {self.validation_fraction!r}."
+            )
+
+    def _hidden_sizes(self):
+        """Return ``hidden_layer_sizes`` as a list of positive ints, or raise."""
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, numbers.Integral):
             hidden = [hidden]
+        # An unordered collection has no layer order to follow.
+        ordered = not isinstance(hidden, (Mapping, Set))
         hidden = list(hidden)
-        if not all(isinstance(h, numbers.Integral) and h > 0 for h in hidden):
+        if not ordered or not all(
+            isinstance(h, numbers.Integral) and not isinstance(h, (bool, np.bool_))
+            for h in hidden
+        ):
+            raise InvalidParameterError(
+                "hidden_layer_sizes must be a positive integer or a sequence of "
+                f"positive integers (not booleans), got {self.hidden_layer_sizes!r}."
+            )
+        if not all(h > 0 for h in hidden):
             raise ValueError(
                 f"hidden_layer_sizes must contain positive integers, got {hidden}."
             )
-        return [n_features, *(int(h) for h in hidden), 1]
+        return [int(h) for h in hidden]
+
+    def _layer_units(self, n_features):
+        """Units per layer: ``n_features``, the hidden sizes, and one output."""
+        return [n_features, *self._hidden_sizes(), 1]
 
     def _check_labels(self, y, *, keep_classes, incremental, classes):
         """Set or check ``classes_`` and return ``y`` encoded as 0/1."""
@@ -102,7 +161,7 @@ class _InputChecksMixin:
                     "sklearn.utils.class_weight.compute_class_weight and pass "
                     "them as a dict."
                 )
-            weights = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            weights = self._class_weights(y, y01).astype(X.dtype)
             sample_weight = (
                 weights if sample_weight is None else sample_weight * weights
             )
@@ -152,3 +211,35 @@ class _InputChecksMixin:
                 UserWarning,
             )
         return min(self.batch_size, n_samples)
+
+    def _class_weights(self, y, y01):
+        """Return the weight of each sample's class, checking ``class_weight``."""
+        if isinstance(self.class_weight, str):  # "balanced"
+            return compute_sample_weight(self.class_weight, y)
+        classes = list(self.classes_)
+        weights = []
+        for label in classes:
+            value = self.class_weight.get(label, None)
+            if value is None:
+                raise ValueError(
+                    f"The class {label!r} is not in class_weight: give a weight "
+                    f"to each of the classes {classes!r}."
+                )
+            if (
+                not isinstance(value, numbers.Real)
+                or isinstance(value, (bool, np.bool_))
+                or not math.isfinite(value)
+                or value < 0
+            ):
+                raise ValueError(
+                    "class_weight must give a finite, non-negative number to each "
+                    f"class; got {value!r} for class {label!r}."
+                )
+            weights.append(float(value))
+        if len(self.class_weight) != len(classes):
+            extra = [key for key in self.class_weight if key not in set(classes)]
+            raise ValueError(
+                f"class_weight has keys {extra!r} that are not classes; the "
+                f"classes are {classes!r}."
+            )
+        return np.where(y01, weights[1], weights[0])

@@ -36,7 +36,10 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         divided by 5 each time the stopping rule fires.
 
     learning_rate_init : float, default=1e-3
-        The initial learning rate.
+        The initial learning rate. A rate too large for the data makes the fit
+        diverge: it stops with a ``ValueError`` naming this parameter when the
+        loss is not finite or is more than 1e6 times the initial network's
+        loss (at least ``log(2)``).
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.

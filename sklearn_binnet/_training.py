@@ -31,11 +31,15 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils.extmath import safe_sparse_dot
 
-from ._activations import binary_log_loss_from_logits
+from ._activations import ACTIVATIONS, binary_log_loss_from_logits
 
-# Rows of the training data run through the final weights to detect divergence.
-_DIVERGENCE_CHECK_ROWS = 1024
+# Divergence: an epoch loss (or the final weights' loss) more than this many
+# times the initial network's loss (at least log 2, a coin flip's) is an error.
+_DIVERGENCE_RATIO = 1e6
+# Rows, spread over the training set, on which the initial loss is estimated.
+_REFERENCE_ROWS = 1024
 
 
 class _LearningRateSchedule:
@@ -125,6 +129,8 @@ class _TrainingMixin:
         "out_activation_",
         # Stopping-rule state, so that a warm start continues where fit stopped.
         "_no_improvement_count",
+        # The divergence rule's reference, kept for warm starts.
+        "_initial_loss",
     )
 
     def _get_fitted_state(self):
@@ -218,6 +224,13 @@ class _TrainingMixin:
                 "The validation set is too small. Increase validation_fraction "
                 "or the size of the dataset."
             )
+        for side, weights in (("validation", sw_val), ("training", sw_train)):
+            if weights is not None and not weights.sum() > 0:
+                raise ValueError(
+                    f"sample_weight is zero on every row of the {side} split "
+                    "of early_stopping: give non-zero weights to rows of both "
+                    "splits, or change validation_fraction or random_state."
+                )
         self._validation = (X_val, y_val, sw_val)
         return X_train, y_train, sw_train
 
@@ -237,9 +250,37 @@ class _TrainingMixin:
             self._print_epoch(epoch_loss, score)
         return self._apply_schedule()
 
+    def _start_divergence_reference(self, coefs, intercepts, X, y01, sample_weight):
+        """Estimate the initial network's loss, the divergence rule's reference.
+
+        Computed once per training history (a warm start keeps it) on at most
+        ``_REFERENCE_ROWS`` rows spread evenly over ``X``, with a plain NumPy
+        forward pass of the initial weights: negligible against an epoch.
+        """
+        if hasattr(self, "_initial_loss") and getattr(self, "loss_curve_", None):
+            return
+        rows = slice(None, None, -(-X.shape[0] // _REFERENCE_ROWS))
+        A = X[rows]
+        for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+            A = safe_sparse_dot(A, W) + b
+            if layer < len(coefs) - 1:
+                ACTIVATIONS[self.activation](A)
+        sw = None if sample_weight is None else sample_weight[rows]
+        if sw is not None and not sw.sum() > 0:
+            sw = None
+        self._initial_loss = binary_log_loss_from_logits(y01[rows], A[:, 0], sw)
+
+    def _divergence_threshold(self):
+        reference = self._initial_loss
+        if not math.isfinite(reference):
+            return math.inf
+        return _DIVERGENCE_RATIO * max(reference, math.log(2))
+
     def _record_epoch(self, epoch_loss, n_samples):
         if not math.isfinite(epoch_loss):
             self._raise_divergence(self.n_iter_ + 1)
+        if epoch_loss > self._divergence_threshold():
+            self._raise_divergence(self.n_iter_ + 1, epoch_loss)
         self.n_iter_ += 1
         self.t_ += n_samples
         self.loss_ = epoch_loss
@@ -303,7 +344,7 @@ class _TrainingMixin:
             self._no_improvement_count = 0
         return False
 
-    def _end_training(self, incremental, X):
+    def _end_training(self, incremental, X, y01, sample_weight):
         if not incremental and not self._stopped and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
@@ -314,17 +355,30 @@ class _TrainingMixin:
             self._set_weights(*self._best_weights)
         del self._validation, self._stopped, self._validation_scorer
         # The last step is never followed by a loss evaluation: check that the
-        # final weights are finite and still give finite logits (weights near
-        # the float range overflow in the forward pass while being finite).
+        # final weights are finite and give finite logits on every training
+        # row (weights near the float range overflow in the forward pass while
+        # being finite), and that their loss obeys the divergence rule. One
+        # inference pass: a fraction of the cost of a training epoch.
         coefs, intercepts = self._get_weights()
-        if not all(np.isfinite(w).all() for w in coefs + intercepts) or not np.all(
-            np.isfinite(self._forward_logits(X[:_DIVERGENCE_CHECK_ROWS]))
-        ):
+        if not all(np.isfinite(w).all() for w in coefs + intercepts):
             self._raise_divergence(self.n_iter_)
+        logits = self._forward_logits(X)
+        if not np.isfinite(logits).all():
+            self._raise_divergence(self.n_iter_)
+        final_loss = binary_log_loss_from_logits(y01, logits, sample_weight)
+        if final_loss > self._divergence_threshold():
+            self._raise_divergence(self.n_iter_, final_loss)
 
-    def _raise_divergence(self, epoch):
+    def _raise_divergence(self, epoch, loss=None):
+        if loss is None:
+            what = "the loss or the weights are no longer finite"
+        else:
+            what = (
+                f"the loss {loss:.3g} is more than {_DIVERGENCE_RATIO:.0e} times "
+                f"the initial network's {self._initial_loss:.3g}"
+            )
         raise ValueError(
-            f"Training diverged at epoch {epoch}: the loss or the "
-            "weights are no longer finite. Lower learning_rate_init (now "
-            f"{self.learning_rate_init}) or scale the input features."
+            f"Training diverged at epoch {epoch}: {what}. Lower "
+            f"learning_rate_init (now {self.learning_rate_init}) or scale the "
+            "input features."
         )

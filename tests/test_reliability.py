@@ -123,7 +123,15 @@ def test_no_runtime_warning_on_large_or_tiny_input(backend, scale, dtype, solver
         est = _make(backend, activation=activation, **params)
         with warnings.catch_warnings():
             warnings.simplefilter("error", RuntimeWarning)
-            est.fit(X, y)
+            try:
+                est.fit(X, y)
+            except ValueError as exc:
+                # Plain SGD on features of order 1e4 blows up geometrically
+                # (the loss grows 1e6-fold in a few epochs): the divergence
+                # error is the right outcome there, and still no warning.
+                assert solver == "sgd" and scale > 1, exc
+                assert "learning_rate_init" in str(exc)
+                continue
             _assert_valid_outputs(est, X)
             _assert_valid_outputs(est, X.astype(np.float64))
         assert np.isfinite(est.loss_curve_).all()
