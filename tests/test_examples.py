@@ -1,21 +1,14 @@
 """The example scripts run on their own and do what they say."""
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from conftest import REPO_ROOT, run_python
+
+EXAMPLES = REPO_ROOT / "examples"
 
 
 def test_tutorial_demo_prints_losses_and_learns_xor():
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "tutorial_numpy.py")],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    result = run_python(args=[EXAMPLES / "tutorial_numpy.py"])
     lines = result.stdout.splitlines()
     epochs = [
         int(m.group(1)) for m in map(re.compile(r"Epoch (\d+), Loss").match, lines) if m

@@ -1,8 +1,5 @@
 """LossCurveDisplay draws the training history it is given, the scikit-learn way."""
 
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import matplotlib
@@ -16,6 +13,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import run_python
 from sklearn_binnet import NumpyBinaryMLP, TorchBinaryMLP
 from sklearn_binnet.datasets import make_xor
 from sklearn_binnet.plotting import LossCurveDisplay
@@ -198,17 +196,8 @@ def test_errors():
     assert plt.get_fignums() == []
 
 
-def _run_python(code):
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_importing_the_package_does_not_import_matplotlib():
-    result = _run_python(
+    run_python(
         """
         import sys
         import sklearn_binnet
@@ -218,14 +207,11 @@ def test_importing_the_package_does_not_import_matplotlib():
         assert not loaded, loaded
         """
     )
-    assert result.returncode == 0, result.stderr
 
 
 def test_clear_import_error_without_matplotlib():
-    result = _run_python(
+    result = run_python(
         """
-        import sys
-        sys.modules["matplotlib"] = None  # as if it were not installed
         from sklearn_binnet import NumpyBinaryMLP
         from sklearn_binnet.datasets import make_xor
         from sklearn_binnet.plotting import LossCurveDisplay
@@ -238,9 +224,9 @@ def test_clear_import_error_without_matplotlib():
                 draw()
             except ImportError as exc:
                 print(exc)
-        """
+        """,
+        block=["matplotlib"],  # as if it were not installed
     )
-    assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("LossCurveDisplay.from_estimator requires matplotlib")
