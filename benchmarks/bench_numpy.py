@@ -64,6 +64,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 from sklearn_binnet import NumpyBinaryMLP
 from sklearn_binnet.datasets import make_xor
@@ -311,6 +312,12 @@ def _parse_args(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=None, help="paired rounds")
     parser.add_argument("--only", nargs="+", choices=list(WORKLOADS))
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS threads (default: the library's own setting, one per core)",
+    )
     parser.add_argument("--results", help="write the section 'numpy' of this file")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -324,13 +331,15 @@ def main(argv=None):
     repeats = args.repeats or sizes["repeats"]
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     env = environment()
+    env["blas_threads_limit"] = args.threads
     print_environment(env)
     print(f"mode {'quick' if args.quick else 'full'}, at most {repeats} repeats\n")
     rows = []
-    for name in args.only or WORKLOADS:
-        for case in WORKLOADS[name](sizes):
-            rows.extend(_measure(case, repeats))
-            print(f"{case.id} {case.workload}: done", flush=True)
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        for name in args.only or WORKLOADS:
+            for case in WORKLOADS[name](sizes):
+                rows.extend(_measure(case, repeats))
+                print(f"{case.id} {case.workload}: done", flush=True)
     print()
     print_target_rows(target_rows({"numpy": {"rows": rows}}))
     if args.results:

@@ -252,7 +252,12 @@ def render_run(name, results):
         f"(commit ``{env['commit']}``) on {machine['cpu']}, {machine['cores']} "
         f"cores ({machine['system']}); BLAS: {blas or 'none found'}; "
         f"thread settings in the environment: {settings}; {versions}. "
-        f"Load average (1 minute): {env['load_average_start']} at the start, "
+        + (
+            f"BLAS limited to {env['blas_threads_limit']} thread(s). "
+            if env.get("blas_threads_limit")
+            else ""
+        )
+        + f"Load average (1 minute): {env['load_average_start']} at the start, "
         f"{env['load_average_end']} at the end.",
         "",
     ]
