@@ -25,7 +25,7 @@ import numpy as np
 
 try:
     ROOT = Path(__file__).resolve().parent.parent
-except NameError:  # run cell by cell, from the examples folder
+except NameError:  # sphinx-gallery runs it in examples/, without __file__
     ROOT = Path.cwd().parent
 results = json.loads((ROOT / "benchmarks" / "results.json").read_text())
 for name, section in results.items():
