@@ -551,10 +551,19 @@ def _call(est, how, X, y):
         est.fit(X, y)
 
 
+# Any exception takes the same rollback path: KeyboardInterrupt (the one that
+# is not an Exception) everywhere, and a RuntimeError once per backend.
+EXCEPTION_CASES = [
+    (how, hook, KeyboardInterrupt) for how in HOWS for hook in ["end_epoch", "step"]
+] + [("fit", "step", RuntimeError)]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("hook", ["end_epoch", "step"])
-@pytest.mark.parametrize("exception", [KeyboardInterrupt, RuntimeError])
+@pytest.mark.parametrize(
+    "how, hook, exception",
+    EXCEPTION_CASES,
+    ids=[f"{how}-{hook}-{exc.__name__}" for how, hook, exc in EXCEPTION_CASES],
+)
 def test_exception_mid_fit_keeps_the_previous_fit(
     monkeypatch, backend, how, hook, exception
 ):
