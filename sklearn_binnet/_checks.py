@@ -61,12 +61,6 @@ class _InputChecksMixin:
                     f"number, not a boolean. Got {value!r} instead."
                 )
         self._hidden_sizes()
-        if self.early_stopping and self.validation_fraction == 0:
-            # Accepted without early stopping, as MLPClassifier accepts it.
-            raise InvalidParameterError(
-                "validation_fraction must be in (0, 1) when early_stopping=True, "
-                f"got {self.validation_fraction!r}."
-            )
 
     def _hidden_sizes(self):
         """Return ``hidden_layer_sizes`` as a list of positive ints, or raise."""

@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, binary_log_loss_from_logits
@@ -210,6 +211,13 @@ class _TrainingMixin:
 
     def _split_validation(self, X, y01, sample_weight, rng):
         """Hold out the stratified early-stopping split; return the rest."""
+        if self.validation_fraction == 0:
+            # Accepted without a split to draw, as MLPClassifier accepts it
+            # without early stopping (and fit's X_val needs none).
+            raise InvalidParameterError(
+                "validation_fraction must be in (0, 1) when early_stopping=True "
+                f"and fit is given no X_val, got {self.validation_fraction!r}."
+            )
         arrays = [X, y01] if sample_weight is None else [X, y01, sample_weight]
         split = train_test_split(
             *arrays,

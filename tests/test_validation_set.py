@@ -180,6 +180,21 @@ def test_given_validation_set_equals_the_internal_split(backend):
         assert_array_equal(a, b)
 
 
+def test_validation_fraction_is_ignored_given_a_validation_set(backend):
+    X, y, X_val, y_val = _data()
+    fits = [
+        _make(backend, validation_fraction=fraction, max_iter=10, random_state=0).fit(
+            X, y, X_val=X_val, y_val=y_val
+        )
+        for fraction in (0.0, 0.3)
+    ]
+    assert fits[0].loss_curve_ == fits[1].loss_curve_
+    assert fits[0].validation_scores_ == fits[1].validation_scores_
+    # Without X_val there is a split to draw, and no fraction to draw it with.
+    with pytest.raises(InvalidParameterError, match="validation_fraction"):
+        _make(backend, validation_fraction=0.0).fit(X, y)
+
+
 def test_class_weight_weighs_the_validation_set_too(backend):
     """class_weight multiplies sample_weight_val as it multiplies sample_weight."""
     X, y, X_val, y_val = _data()
