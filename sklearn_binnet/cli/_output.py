@@ -72,7 +72,7 @@ class Output:
                 write_stdout(data)
             elif self.kind == "through":
                 # O_NOCTTY: a terminal given as output must not become ours.
-                fd = os.open(self.path, os.O_WRONLY | os.O_NOCTTY)
+                fd = os.open(self.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
                 with os.fdopen(fd, "wb") as file:
                     file.write(data)
             else:
@@ -106,8 +106,12 @@ def replace_atomically(path, data, mode):
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-            # mkstemp creates with 0600; the result gets the mode planned.
-            os.fchmod(file.fileno(), mode)
+            # mkstemp creates with 0600; the result gets the mode planned, set
+            # on the open file so that no name is followed.
+            if hasattr(os, "fchmod"):
+                os.fchmod(file.fileno(), mode)
+        if not hasattr(os, "fchmod"):  # Windows before Python 3.13
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -245,7 +249,8 @@ def replace_all(directory, files, modes):
             fd = os.open(staging / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
-                os.fchmod(file.fileno(), modes[name])
+            # In the private staging directory, no one else can swap the name.
+            os.chmod(staging / name, modes[name])
         kept = {}
         for name in files:
             target = directory / name
