@@ -74,8 +74,9 @@ def draw(ax, rows, color, title, ylabel, ours=""):
     ax.set(title=title, ylabel=ylabel)
 
 
-numpy_rows = results["numpy"]["rows"]
-torch_rows = results["torch"]["rows"]
+# A section not measured yet draws an empty panel.
+numpy_rows = results.get("numpy", {}).get("rows", [])
+torch_rows = results.get("torch", {}).get("rows", [])
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.8), width_ratios=[6, 4, 2])
 fig.set_layout_engine("constrained")
 draw(
