@@ -98,7 +98,17 @@ def table_cells(saved, metric):
     for model in models:
         mean = mean_over_datasets(results, model)
         mean_row.append("-" if mean is None else _FORMATS[metric].format(mean[metric]))
-    return header, [*rows, mean_row]
+    rows.append(mean_row)
+    # Where a model ran on some sets only: every model's mean on those sets.
+    shared = {n: r for n, r in results.items() if all(m in r for m in models)}
+    if 0 < len(shared) < len(results):
+        row = [f"mean of {len(shared)} sets"]
+        for model in models:
+            row.append(
+                _FORMATS[metric].format(mean_over_datasets(shared, model)[metric])
+            )
+        rows.append(row)
+    return header, rows
 
 
 def print_tables(saved):

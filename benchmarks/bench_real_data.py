@@ -329,7 +329,6 @@ def merge(saved, other):
     """
     for name, rows in other.get("results", {}).items():
         saved["results"].setdefault(name, {}).update(rows)
-        saved["datasets"].setdefault(name, other["datasets"][name])
     for model, env in other.get("runs", {}).items():
         saved["runs"][model] = env
         saved["skipped"].pop(model, None)
