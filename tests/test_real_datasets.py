@@ -188,3 +188,19 @@ def test_targets_against_the_baselines():
     del results["b"]["preset"]
     assert report.mean_over_datasets(results, "preset") is None
     assert report.targets(results, "preset") == []
+
+
+def test_partial_model_gets_a_mean_over_the_shared_sets():
+    report = _module("_real_data_report")
+    results = {
+        "a": {
+            "MLPClassifier": _entry(0.80, 0.5, 1.0),
+            "RealMLP": _entry(0.9, 0.3, 2.0),
+        },
+        "b": {"MLPClassifier": _entry(0.70, 0.6, 3.0)},
+    }
+    saved = {"results": results, "model_order": ["MLPClassifier", "RealMLP"]}
+    header, rows = report.table_cells(saved, "roc_auc")
+    assert header == ["data set", "MLPClassifier", "RealMLP"]
+    assert rows[-2] == ["mean", "0.750", "-"]
+    assert rows[-1] == ["mean of 1 sets", "0.800", "0.900"]
