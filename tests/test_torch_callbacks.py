@@ -473,3 +473,14 @@ def test_partial_fit_keeps_a_bounded_history(data):
     assert history[:, "epoch"] == [7, 8, 9, 10]  # epochs keep their numbers
     assert history[:, "train_loss"] == est.loss_curve_[-4:]
     assert len(est.loss_curve_) == 10
+
+
+def test_the_fitted_net_predicts_like_the_estimator(data):
+    """skorch's own predict_proba on ``net_`` gives the estimator's (n, 2)."""
+    X, y = data
+    est = TorchBinaryMLP(**SMALL, max_iter=3).fit(X, y)
+    proba = est.net_.predict_proba(X)
+    assert proba.shape == (X.shape[0], 2)
+    # The same logits through sigmoid(-z), sigmoid(z) in float64 both ways.
+    assert_allclose(proba, est.predict_proba(X), rtol=1e-12, atol=0)
+    assert_array_equal(est.net_.predict(X), est.predict(X))
