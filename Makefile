@@ -68,7 +68,7 @@ test-min: $(VENV_MIN)/.installed  ## the test suite against the oldest declared 
 
 # Each script writes its section of one results file, from which the docs
 # render their tables: paired ratios with their spread, the machine, the
-# versions, the load average and the date. About 6 minutes on 2 idle cores.
+# versions, the load average, the date and how long it took.
 BENCH_RESULTS ?= benchmarks/results.json
 
 bench: $(VENV)/.dev-installed  ## speed and memory against their references; writes $(BENCH_RESULTS)

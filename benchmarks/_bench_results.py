@@ -262,6 +262,7 @@ def environment():
         },
         "versions": versions,
         "load_average_start": load_average(),
+        "started": time.time(),
     }
 
 
@@ -285,7 +286,8 @@ def print_environment(env):
 def write_section(path, name, section):
     """Write ``section`` as ``name`` in the JSON file ``path``, keeping the others.
 
-    ``section`` gets ``load_average_end``. The file is replaced atomically.
+    ``section`` gets ``load_average_end`` and ``duration_s`` (since its
+    environment was read). The file is replaced atomically.
     """
     path = Path(path)
     results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -294,6 +296,9 @@ def write_section(path, name, section):
         **section["environment"],
         "load_average_end": load_average(),
     }
+    if "started" in section["environment"]:
+        started = section["environment"]["started"]
+        section["environment"]["duration_s"] = round(time.time() - started, 1)
     results[name] = section
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -66,6 +66,7 @@ def _environment():
         "versions": {"python": "3.11.7", "numpy": "2.4.6"},
         "load_average_start": 1.5,
         "load_average_end": 2.25,
+        "duration_s": 61.4,
     }
 
 
@@ -180,6 +181,7 @@ def test_run_paragraph_names_machine_blas_versions_and_load():
         "openblas 0.3.30 (``libopenblas``, Haswell kernel, 2 threads)",
         "numpy 2.4.6",
         "1.5 at the start, 2.25 at the end",
+        "The run took 61 s.",
     ):
         assert part in paragraph
     # Only the BLAS pools are named as BLAS.
@@ -265,6 +267,10 @@ def test_write_section_keeps_the_other_sections(tmp_path):
     assert list(results) == ["numpy", "torch"]
     assert results["numpy"]["rows"] == [3] and results["torch"]["rows"] == [2]
     assert "load_average_end" in results["numpy"]["environment"]
+    started = bench.environment()
+    bench.write_section(path, "torch", {"environment": started, "rows": []})
+    torch = json.loads(path.read_text())["torch"]["environment"]
+    assert 0 <= torch["duration_s"] < 60 and torch["machine"]["cores"] >= 1
     assert not list(tmp_path.glob("*.tmp"))
 
 

@@ -258,7 +258,8 @@ def render_run(name, results):
             else ""
         )
         + f"Load average (1 minute): {env['load_average_start']} at the start, "
-        f"{env['load_average_end']} at the end.",
+        f"{env['load_average_end']} at the end."
+        + (f" The run took {env['duration_s']:.0f} s." if "duration_s" in env else ""),
         "",
     ]
 
