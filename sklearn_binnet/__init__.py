@@ -8,6 +8,7 @@ lazily, on first access, so that importing this package never imports torch.
 from . import datasets
 from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
+from ._onnx import register_onnx_converters, to_onnx
 from ._streaming import dask_chunks, fit_stream
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
@@ -20,7 +21,9 @@ __all__ = [
     "dask_chunks",
     "datasets",
     "fit_stream",
+    "register_onnx_converters",
     "to_numpy",
+    "to_onnx",
     "to_torch",
 ]
 

@@ -261,6 +261,10 @@ def register_onnx_converters():
     registered : list of type
         The classes registered by this call.
 
+    See Also
+    --------
+    to_onnx : Register, then convert an estimator or a pipeline.
+
     Examples
     --------
     >>> from sklearn_binnet import NumpyBinaryMLP, register_onnx_converters
@@ -335,7 +339,7 @@ def to_onnx(estimator, X_sample, *, options=None, target_opset=None):
         types: float32 rows give a float32 graph, float64 rows a float64
         graph.
     options : dict, default=None
-        skl2onnx conversion options, for example
+        Conversion options of skl2onnx, for example
         ``{id(estimator): {"zipmap": False}}`` or ``{"zipmap": False}`` for
         every classifier, to output the probabilities as a tensor instead of
         a list of ``{label: probability}`` maps.
@@ -348,6 +352,18 @@ def to_onnx(estimator, X_sample, *, options=None, target_opset=None):
         The model, ready for ``onnxruntime.InferenceSession(
         onnx_model.SerializeToString())``. It outputs ``label`` (the
         predicted class) and ``probabilities``.
+
+    See Also
+    --------
+    register_onnx_converters : Make ``skl2onnx.to_onnx`` itself know this
+        library's estimators and transformers.
+
+    Notes
+    -----
+    ONNX's ZipMap operator takes float32 only: a float64 graph needs
+    ``options={"zipmap": False}``. skl2onnx's one-hot encoder does not take
+    boolean columns; give them as strings. onnxruntime's imputer takes float32
+    only: give numeric DataFrame columns as float32 when a pipeline imputes.
 
     Examples
     --------
