@@ -42,6 +42,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
 from . import _version
+from ._callbacks import _CallbacksMixin
 from ._checks import _InputChecksMixin
 from ._docstrings import _fill_doc
 from ._prediction import _PredictionMixin
@@ -88,6 +89,7 @@ def _glorot_uniform_weights(layer_units, activation, dtype, random_state):
 
 
 class BaseBinaryMLP(
+    _CallbacksMixin,
     _InputChecksMixin,
     _ValidationMixin,
     _TrainingMixin,
@@ -303,7 +305,9 @@ class BaseBinaryMLP(
     def _fit(self, X, y, sample_weight, *, incremental, classes=None, validation=None):
         # Fitting never mutates an object that existed before the call (weights
         # are copied, lists rebuilt, the optimizer copied), so restoring the
-        # attribute dict undoes a failed or interrupted fit completely.
+        # attribute dict undoes a failed or interrupted fit completely. The
+        # callbacks' root task comes first, so that their teardown survives it.
+        self._start_callbacks(incremental)
         saved_state = dict(self.__dict__)
         try:
             self._fit_atomic(X, y, sample_weight, incremental, classes, validation)
@@ -314,6 +318,7 @@ class BaseBinaryMLP(
         return self
 
     def _fit_atomic(self, X, y, sample_weight, incremental, classes, validation):
+        fit_sample_weight = sample_weight  # the user's, for the callbacks
         self._check_parameters(incremental)
         if incremental and self.early_stopping:
             raise ValueError(
@@ -344,6 +349,7 @@ class BaseBinaryMLP(
             )
             if validation is not None:
                 validation = self._check_validation_set(X, y, *validation)
+        self._callbacks_begin_fit(X, y, fit_sample_weight, incremental)
         y01 = y01.astype(X.dtype)
 
         layer_units = self._layer_units(X.shape[1])
@@ -378,6 +384,7 @@ class BaseBinaryMLP(
                 coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
             )
             self._end_training(incremental, X, y01, sample_weight)
+        self._callbacks_end_fit()
 
     def _fit_dtype(self, keep_weights):
         """Return the dtype(s) ``X`` is validated to in ``fit``.

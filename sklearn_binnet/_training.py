@@ -17,6 +17,8 @@ applies the rules below in named steps, the same for every backend:
    (``iteration_ends``), and when the counter exceeds ``n_iter_no_change``
    the optimizer decides between stopping and a lower rate
    (``trigger_stopping``).
+6. ``_callbacks_end_epoch`` (``_callbacks``): the epoch's task of
+   scikit-learn's callbacks ends, and a callback may stop the training.
 
 The learning-rate schedule itself is ``_LearningRateSchedule``, a base for the
 optimizers of every backend. ``_TrainingMixin`` also says which attributes
@@ -256,7 +258,7 @@ class _TrainingMixin:
         self._update_no_improvement_count(epoch_loss, score)
         if self.verbose:
             self._print_epoch(epoch_loss, score)
-        return self._apply_schedule()
+        return self._callbacks_end_epoch(self._apply_schedule())
 
     def _start_divergence_reference(self, coefs, intercepts, X, y01, sample_weight):
         """Estimate the initial network's loss, the divergence rule's reference.
