@@ -7,8 +7,10 @@ Where the installed scikit-learn has the API (1.9 and later),
 
 The task tree of a fit: the root task (``"fit"`` with ``max_iter``
 subtasks, or ``"partial_fit"`` with one), and one leaf task per epoch
-(``"epoch"``). Every task gets the data given to ``fit`` (``X``, its labels
-``y`` and ``sample_weight`` as metadata); an epoch ends with a
+(``"epoch"``). Every task gets the data given to ``fit``: ``X`` as
+validated for training (in the training dtype, all rows, the early-stopping
+split included), its labels ``y``, and ``sample_weight`` as metadata. An
+epoch ends with a
 predict-ready copy of the estimator at that epoch (``fitted_estimator``),
 made only when a callback asks for it. An epoch begins just after the
 previous one ends, and only if another epoch is going to run, so that every
