@@ -111,14 +111,14 @@ class BaseBinaryMLP(
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({"sgd", "adam", "adamw"})],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(numbers.Integral, 1, None, closed="left"),
             None,
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
         "power_t": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -140,6 +140,10 @@ class BaseBinaryMLP(
         ],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "scoring": [str, callable, None],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "warmup_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "label_smoothing": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -169,6 +173,10 @@ class BaseBinaryMLP(
         n_iter_no_change=10,
         class_weight=None,
         scoring=None,
+        weight_decay=0.0,
+        warmup_fraction=0.0,
+        label_smoothing=0.0,
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -194,6 +202,10 @@ class BaseBinaryMLP(
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
         self.scoring = scoring
+        self.weight_decay = weight_decay
+        self.warmup_fraction = warmup_fraction
+        self.label_smoothing = label_smoothing
+        self.dropout = dropout
 
     # ------------------------------------------------------------------ hooks
 
@@ -372,6 +384,9 @@ class BaseBinaryMLP(
         else:
             self._validation = None
         self._start_scoring()
+        if self.label_smoothing:
+            # Soft training targets; the validation labels stay hard.
+            y01 = y01 * (1 - self.label_smoothing) + self.label_smoothing / 2
         self._start_divergence_reference(coefs, intercepts, X, y01, sample_weight)
 
         batch_size = self._resolve_batch_size(X.shape[0])

@@ -118,3 +118,55 @@ def epoch_loss(batch_losses):
         total += loss * n_rows
         n_samples += n_rows
     return total / n_samples, n_samples
+
+
+class DropoutMasks:
+    """The inverted-dropout masks of each mini-batch, for every backend.
+
+    Drawn in NumPy from the fit's ``RandomState``, one batch after the other
+    in training order (after the epoch's shuffle), so that every backend
+    trains with the same masks and a seeded fit is reproducible: the torch
+    backend receives them as tensors.
+
+    Parameters
+    ----------
+    rate : float
+        Probability of dropping a unit, in (0, 1).
+    hidden_units : list of int
+        Width of each hidden layer.
+    dtype : numpy dtype
+        Dtype of the masks.
+    rng : numpy.random.RandomState
+        The generator to draw from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_binnet._batching import DropoutMasks
+    >>> masks = DropoutMasks(0.5, [3], np.float64, np.random.RandomState(0))
+    >>> masks.draw(2)[0]
+    array([[2., 2., 2.],
+           [2., 0., 2.]])
+    """
+
+    def __init__(self, rate, hidden_units, dtype, rng):
+        self.rate = rate
+        self.hidden_units = list(hidden_units)
+        self.dtype = dtype
+        self.rng = rng
+
+    def draw(self, n_rows):
+        """Return the masks of the next batch of ``n_rows`` rows.
+
+        Returns
+        -------
+        masks : list of ndarray of shape (n_rows, units)
+            One per hidden layer: 0 for a dropped unit, ``1 / (1 - rate)``
+            for a kept one, so that the expected output is unchanged.
+        """
+        scale = 1.0 / (1.0 - self.rate)
+        masks = []
+        for units in self.hidden_units:
+            keep = self.rng.random_sample((n_rows, units)) >= self.rate
+            masks.append(np.multiply(keep, scale, dtype=self.dtype))
+        return masks

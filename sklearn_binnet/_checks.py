@@ -42,6 +42,10 @@ class _InputChecksMixin:
         "beta_2",
         "epsilon",
         "n_iter_no_change",
+        "weight_decay",
+        "warmup_fraction",
+        "label_smoothing",
+        "dropout",
     )
 
     def _check_parameters(self, incremental):

@@ -17,9 +17,13 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         Activation function of the hidden layers. The output unit is always
         logistic.
 
-    solver : {"sgd", "adam"}, default="adam"
+    solver : {"sgd", "adam", "adamw"}, default="adam"
         The optimizer: stochastic gradient descent (with momentum and
-        Nesterov's momentum) or Adam, both with scikit-learn's formulas.
+        Nesterov's momentum) or Adam, both with scikit-learn's formulas, or
+        AdamW, Adam with decoupled weight decay (``weight_decay``) following
+        :class:`torch.optim.AdamW`'s update exactly (``epsilon`` is added to
+        the bias-corrected root of the second moment, where ``"adam"``
+        adds it before the correction, as scikit-learn does).
 
     alpha : float, default=1e-4
         Strength of the L2 penalty, ``0.5 * alpha * sum(||W||**2)`` divided by
@@ -30,10 +34,21 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         Size of the mini-batches. ``"auto"`` means ``min(200, n_samples)``;
         ``None`` means full-batch gradient descent.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule of ``solver="sgd"``: constant, divided by
-        ``(t + 1) ** power_t`` after each epoch (``t`` = samples seen), or
-        divided by 5 each time the stopping rule fires.
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine"}, \
+            default="constant"
+        Learning-rate schedule: constant, divided by ``(t + 1) ** power_t``
+        after each epoch (``t`` = samples seen), or divided by 5 each time
+        the stopping rule fires, as in
+        :class:`~sklearn.neural_network.MLPClassifier` (for ``"sgd"``;
+        ignored by ``"adam"`` and ``"adamw"``); or ``"cosine"``, for every
+        solver: after each mini-batch, the rate decays from
+        ``learning_rate_init`` to 0 along a half cosine over ``max_iter``
+        epochs, after a linear warm-up over ``warmup_fraction`` of those
+        steps (the rates of :class:`torch.optim.lr_scheduler.CosineAnnealingLR`
+        after a ``LinearLR`` warm-up). Early stopping may end it early; the
+        stopping rule never changes it. ``partial_fit`` carries the step
+        count on from call to call, a period being ``max_iter`` calls on
+        data of the same size, and starts a new period after one ends.
 
     learning_rate_init : float, default=1e-3
         The initial learning rate. A rate too large for the data makes the fit
@@ -112,7 +127,35 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         ``"roc_auc"`` or ``"neg_brier_score"``, or a callable
         ``scorer(estimator, X, y)``, called after each epoch with the
         estimator, which then predicts with the weights of that epoch.
-        Ignored without ``early_stopping``."""
+        Ignored without ``early_stopping``.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay of ``solver="adamw"``: each step first
+        multiplies every parameter, biases included, by
+        ``1 - lr * weight_decay``. Ignored by the other solvers. It adds to
+        ``alpha``, which keeps its meaning (the L2 penalty in the loss).
+
+    warmup_fraction : float, default=0.0
+        Share of the steps of ``learning_rate="cosine"``, in [0, 1), over
+        which the rate first rises linearly, step ``k`` (from 0) of ``W``
+        warm-up steps using ``learning_rate_init * (k + 1) / (W + 1)``.
+        Ignored by the other schedules.
+
+    label_smoothing : float, default=0.0
+        Smoothing ``e`` of the training targets, in [0, 0.5): the network is
+        trained towards ``y * (1 - e) + e / 2`` instead of 0 and 1. This
+        regularises the output, which may help accuracy, at the cost of
+        probabilities pulled towards 0.5 (a worse log-loss, and often a
+        worse AUC): it is off by default for that reason. The validation
+        log-loss and scores use the true labels.
+
+    dropout : float, default=0.0
+        Probability, in [0, 1), of dropping each hidden unit during
+        training (inverted dropout: kept outputs are divided by
+        ``1 - dropout``); prediction uses the whole network. The masks are
+        drawn with NumPy from ``random_state``, after each epoch's
+        shuffle, so that a seeded fit is reproducible and both backends
+        use the same masks."""
 
 _ATTRIBUTES_DOC = """\
 classes_ : ndarray of shape (2,)
@@ -143,7 +186,9 @@ classes_ : ndarray of shape (2,)
 
     loss_curve_ : list of float
         Training loss of every epoch; ``warm_start`` refits and ``partial_fit``
-        calls append to it.
+        calls append to it. It is the loss of the training targets, smoothed
+        with ``label_smoothing``, averaged over the batches as they were
+        trained (with their ``dropout`` masks).
 
     best_loss_ : float or None
         Lowest training loss reached; None with ``early_stopping``.

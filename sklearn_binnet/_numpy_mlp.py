@@ -30,7 +30,9 @@ from ._activations import ACTIVATIONS, DERIVATIVES
 from ._base import BaseBinaryMLP
 from ._batching import MiniBatches, epoch_loss
 from ._docstrings import _fill_doc
-from ._optimizers import AdamOptimizer, SGDOptimizer
+from ._optimizers import AdamOptimizer, AdamWOptimizer, SGDOptimizer
+
+_SOLVERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer, "adamw": AdamWOptimizer}
 
 # Rows of a prediction chunk are chosen so that the widest hidden layer of the
 # chunk holds about this many values: small enough to stay in cache, large
@@ -97,6 +99,13 @@ class _Backprop:
         # outputs[l] holds Z_{l+1}, then A_{l+1}; errors[l] holds D_{l+1}.
         self.outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
         self.errors = [np.empty((batch_size, u), dtype=dtype) for u in units]
+        # With dropout, dropped[l] holds A_{l+1} * mask, and outputs[l] keeps
+        # A_{l+1}, from which the derivative of the activation is computed.
+        self.dropped = (
+            [np.empty((batch_size, u), dtype=dtype) for u in units[:-1]]
+            if estimator.dropout
+            else None
+        )
         self.per_sample = np.empty(batch_size, dtype=dtype)
         # Column sums as products with a vector of ones: BLAS is several times
         # faster than a reduction along the first axis of a narrow array.
@@ -114,8 +123,10 @@ class _Backprop:
         if views is None:
             outputs = [buffer[:m] for buffer in self.outputs]
             errors = [buffer[:m] for buffer in self.errors]
+            dropped = self.dropped and [buffer[:m] for buffer in self.dropped]
             views = self._views[m] = (
                 outputs,
+                dropped,
                 errors,
                 outputs[-1][:, 0],
                 errors[-1][:, 0],
@@ -125,7 +136,7 @@ class _Backprop:
             )
         return views
 
-    def __call__(self, X, y, sample_weight=None):
+    def __call__(self, X, y, sample_weight=None, masks=None):
         """Run the forward and backward passes on one mini-batch.
 
         Parameters
@@ -136,6 +147,10 @@ class _Backprop:
             Targets, 0 or 1, in the dtype of the weights.
         sample_weight : ndarray of shape (m,), default=None
             Weights of the samples; None weighs every sample by one.
+        masks : list of ndarray of shape (m, units), default=None
+            Inverted-dropout masks of the hidden layers (``DropoutMasks``),
+            which multiply their outputs and, in the backward pass, their
+            errors; None trains without dropout.
 
         Returns
         -------
@@ -144,9 +159,10 @@ class _Backprop:
             to the flat weights is left in ``grads``.
         """
         m = X.shape[0]
-        outputs, errors, logits, output_error, per_sample, product, ones = (
+        outputs, dropped, errors, logits, output_error, per_sample, product, ones = (
             self._workspace(m)
         )
+        inputs = outputs if masks is None else dropped
         coefs, intercepts = self.coefs, self.intercepts
         last = len(coefs) - 1
 
@@ -159,6 +175,8 @@ class _Backprop:
             Z += intercepts[layer]
             if layer < last:
                 self.activation(Z)
+                if masks is not None:
+                    Z = np.multiply(Z, masks[layer], out=dropped[layer])
             A = Z
 
         # Per-sample loss softplus(z) - y z; its derivative is sigmoid(z) - y.
@@ -176,7 +194,7 @@ class _Backprop:
             output_error *= sample_weight
 
         for layer in range(last, -1, -1):
-            A_prev = outputs[layer - 1] if layer else X
+            A_prev = inputs[layer - 1] if layer else X
             if layer == 0 and self.sparse:
                 self.coef_grads[0][...] = safe_sparse_dot(X.T, delta)
             else:
@@ -192,7 +210,9 @@ class _Backprop:
                     np.multiply(delta, W.T, out=previous)
                 else:
                     np.matmul(delta, W.T, out=previous)
-                self.derivative(A_prev, previous)
+                if masks is not None:
+                    previous *= masks[layer - 1]
+                self.derivative(outputs[layer - 1], previous)
                 delta = previous
 
         if self.alpha:
@@ -212,7 +232,9 @@ class NumpyBinaryMLP(BaseBinaryMLP):
     backward propagation are written out in NumPy, without automatic
     differentiation. Parameters, defaults and fitted attributes follow
     :class:`~sklearn.neural_network.MLPClassifier`, so the two can be swapped
-    on a binary problem.
+    on a binary problem, except that there is no ``lbfgs`` solver (nor
+    ``max_fun``), more than two classes are refused, and ``verbose`` prints
+    ``Epoch N, Loss: L`` lines of its own.
 
     Float32 input is trained and predicted in float32; other input in float64.
 
@@ -247,10 +269,10 @@ class NumpyBinaryMLP(BaseBinaryMLP):
 
     def _make_optimizer(self, flat, incremental):
         optimizer = getattr(self, "_optimizer", None)
-        solver_class = SGDOptimizer if self.solver == "sgd" else AdamOptimizer
+        solver_class = _SOLVERS[self.solver]
         reusable = (
             incremental
-            and isinstance(optimizer, solver_class)
+            and type(optimizer) is solver_class
             and optimizer._scratch.shape == flat.shape
             and optimizer._scratch.dtype == flat.dtype
         )
@@ -266,6 +288,15 @@ class NumpyBinaryMLP(BaseBinaryMLP):
                 self.nesterovs_momentum,
                 self.power_t,
             )
+        if self.solver == "adamw":
+            return AdamWOptimizer(
+                flat,
+                self.learning_rate_init,
+                self.beta_1,
+                self.beta_2,
+                self.epsilon,
+                self.weight_decay,
+            )
         return AdamOptimizer(
             flat, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
@@ -277,12 +308,15 @@ class NumpyBinaryMLP(BaseBinaryMLP):
             X = X.tocsr()
         params, self.coefs_, self.intercepts_ = _pack(coefs, intercepts, X.dtype)
         self._optimizer = self._make_optimizer(params, incremental)
+        self._start_schedule(X.shape[0], batch_size)
         backprop = _Backprop(self, params, batch_size, X)
         n_samples = X.shape[0]
         X_buffer = (
             None if backprop.sparse else np.empty((batch_size, X.shape[1]), X.dtype)
         )
         batches = MiniBatches(n_samples, batch_size, rng if self.shuffle else None)
+        dropout = self._dropout_masks(X, rng)
+        masks = None
 
         for _ in range(1 if incremental else self.max_iter):
             batch_losses = []
@@ -294,7 +328,9 @@ class NumpyBinaryMLP(BaseBinaryMLP):
                         X, batch, axis=0, out=X_buffer[: len(batch)], mode="clip"
                     )
                 sw_batch = None if sample_weight is None else sample_weight[batch]
-                batch_loss = backprop(X_batch, y[batch], sw_batch)
+                if dropout is not None:
+                    masks = dropout.draw(X_batch.shape[0])
+                batch_loss = backprop(X_batch, y[batch], sw_batch, masks)
                 batch_losses.append((batch_loss, X_batch.shape[0]))
                 self._optimizer.update_params(params, backprop.grads)
 

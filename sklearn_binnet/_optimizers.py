@@ -1,4 +1,4 @@
-"""Stochastic optimizers in NumPy: SGD (momentum, Nesterov, schedules) and Adam.
+"""Stochastic optimizers in NumPy: SGD (momentum, Nesterov, schedules), Adam, AdamW.
 
 Plain classes, not estimators, with scikit-learn's optimizer protocol:
 ``update_params`` after each mini-batch, ``iteration_ends`` after each epoch and
@@ -6,9 +6,9 @@ Plain classes, not estimators, with scikit-learn's optimizer protocol:
 learning-rate schedule, come from the backend-neutral
 ``_training._LearningRateSchedule``).  The formulas are those of
 ``sklearn.neural_network._stochastic_optimizers`` so that a network trained here
-follows ``MLPClassifier`` step for step.  The state works on one flat parameter
-vector and updates it in place: a handful of array operations per step whatever
-the depth of the network.
+follows ``MLPClassifier`` step for step; AdamW's are ``torch.optim.AdamW``'s.
+The state works on one flat parameter vector and updates it in place: a
+handful of array operations per step whatever the depth of the network.
 """
 
 import numpy as np
@@ -76,6 +76,9 @@ class SGDOptimizer(_BaseOptimizer):
         grads : ndarray of shape (n_params,)
             Gradient of the loss with respect to ``params``.
         """
+        rate = self._next_cosine_rate()
+        if rate is not None:
+            self.learning_rate = rate
         step = np.multiply(grads, self.learning_rate, out=self._scratch)
         if self.momentum == 0:
             params -= step
@@ -138,8 +141,9 @@ class AdamOptimizer(_BaseOptimizer):
         np.square(grads, out=scratch)
         scratch *= 1 - self.beta_2
         self.v += scratch
+        rate = self._next_cosine_rate()
         self.learning_rate = (
-            self.learning_rate_init
+            (self.learning_rate_init if rate is None else rate)
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
@@ -147,4 +151,66 @@ class AdamOptimizer(_BaseOptimizer):
         scratch += self.epsilon
         np.divide(self.m, scratch, out=scratch)
         scratch *= self.learning_rate
+        params -= scratch
+
+
+class AdamWOptimizer(AdamOptimizer):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    The update of ``torch.optim.AdamW``, operation for operation: first the
+    decay ``w -= lr * weight_decay * w``, then the moments as in Adam, then
+    ``w -= lr / (1 - beta_1**t) * m / (sqrt(v) / sqrt(1 - beta_2**t) + eps)``:
+    ``epsilon`` is added to the bias-corrected root, where
+    :class:`AdamOptimizer` (scikit-learn's formula) adds it to ``sqrt(v)``.
+    The decay applies to every parameter, biases included. ``learning_rate``
+    stays the base rate ``lr``.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,)
+        The flat parameter vector; only its shape and dtype are used here.
+    learning_rate_init : float
+        The initial step size.
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float
+        Added to the bias-corrected denominator.
+    weight_decay : float
+        Decoupled decay rate, multiplied by the learning rate at each step.
+    """
+
+    def __init__(
+        self, params, learning_rate_init, beta_1, beta_2, epsilon, weight_decay
+    ):
+        super().__init__(params, learning_rate_init, beta_1, beta_2, epsilon)
+        self.weight_decay = weight_decay
+
+    def update_params(self, params, grads):
+        """Take one step on ``params`` in place.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+        grads : ndarray of shape (n_params,)
+            Gradient of the loss with respect to ``params``.
+        """
+        self.t += 1
+        rate = self._next_cosine_rate()
+        if rate is not None:
+            self.learning_rate = rate
+        lr = self.learning_rate
+        scratch = self._scratch
+        if self.weight_decay:
+            params *= 1 - lr * self.weight_decay
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
+        self.v *= self.beta_2
+        np.square(grads, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.v += scratch
+        np.sqrt(self.v, out=scratch)
+        scratch /= float(np.sqrt(1 - self.beta_2**self.t))
+        scratch += self.epsilon
+        np.divide(self.m, scratch, out=scratch)
+        scratch *= lr / (1 - self.beta_1**self.t)
         params -= scratch

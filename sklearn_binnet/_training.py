@@ -37,12 +37,31 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, binary_log_loss_from_logits
+from ._batching import DropoutMasks
 
 # Divergence: an epoch loss (or the final weights' loss) more than this many
 # times the initial network's loss (at least log 2, a coin flip's) is an error.
 _DIVERGENCE_RATIO = 1e6
 # Rows, spread over the training set, on which the initial loss is estimated.
 _REFERENCE_ROWS = 1024
+
+
+def _cosine_rate(rate, step, total_steps, warmup_steps):
+    """Return the rate of step ``step`` (from 0) of the cosine schedule.
+
+    The first ``warmup_steps`` steps rise linearly,
+    ``rate * (step + 1) / (warmup_steps + 1)``; the others follow
+    ``rate * (1 + cos(pi * (step - warmup_steps) / (total_steps -
+    warmup_steps))) / 2``, which would reach 0 at ``step = total_steps``:
+    the rates of ``torch.optim.lr_scheduler.CosineAnnealingLR`` (after a
+    ``LinearLR`` warm-up from ``1 / (warmup_steps + 1)`` in a
+    ``SequentialLR``). The schedule restarts every ``total_steps`` steps.
+    """
+    step %= total_steps
+    if step < warmup_steps:
+        return rate * (step + 1) / (warmup_steps + 1)
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return 0.5 * rate * (1.0 + math.cos(math.pi * progress))
 
 
 class _LearningRateSchedule:
@@ -58,6 +77,40 @@ class _LearningRateSchedule:
 
     lr_schedule = "constant"
     power_t = 0.5
+    # The step counter of learning_rate="cosine", {"step", "total", "warmup"};
+    # None for the other schedules.
+    cosine = None
+
+    def start_cosine(self, total_steps, warmup_steps):
+        """Set the length of the cosine schedule, or None to turn it off.
+
+        The step count carries on when the schedule is already running (a
+        ``partial_fit`` continues it).
+
+        Parameters
+        ----------
+        total_steps : int or None
+            Steps of one cosine period: ``max_iter`` epochs of batches.
+        warmup_steps : int
+            Steps of the linear warm-up at its start.
+        """
+        if total_steps is None:
+            if self.cosine is not None:
+                self.cosine = None
+            return
+        step = 0 if self.cosine is None else self.cosine["step"]
+        self.cosine = {"step": step, "total": total_steps, "warmup": warmup_steps}
+
+    def _next_cosine_rate(self):
+        """Return the cosine rate of the coming step and count it; else None."""
+        cosine = self.cosine
+        if cosine is None:
+            return None
+        step = cosine["step"]
+        cosine["step"] = step + 1
+        return _cosine_rate(
+            float(self.learning_rate_init), step, cosine["total"], cosine["warmup"]
+        )
 
     def iteration_ends(self, time_step):
         """Update the learning rate at the end of an epoch.
@@ -353,6 +406,25 @@ class _TrainingMixin:
                 return True
             self._no_improvement_count = 0
         return False
+
+    def _dropout_masks(self, X, rng):
+        """Return the ``DropoutMasks`` of this fit, or None without dropout."""
+        if not self.dropout:
+            return None
+        hidden = self._layer_units(X.shape[1])[1:-1]
+        return DropoutMasks(self.dropout, hidden, X.dtype, rng)
+
+    def _start_schedule(self, n_samples, batch_size):
+        """Start (or carry on) the per-step cosine schedule of the optimizer.
+
+        Its period is ``max_iter`` epochs of ``n_samples / batch_size``
+        batches, the first ``warmup_fraction`` of them a linear warm-up.
+        """
+        if self.learning_rate != "cosine":
+            self._optimizer.start_cosine(None, 0)
+            return
+        steps = self.max_iter * -(-n_samples // batch_size)
+        self._optimizer.start_cosine(steps, int(self.warmup_fraction * steps))
 
     def _end_training(self, incremental, X, y01, sample_weight):
         if not incremental and not self._stopped and self.n_iter_ == self.max_iter:

@@ -33,6 +33,17 @@ FLOAT32_ROUNDING = {
 }
 
 
+# Every training option beyond MLPClassifier, turned on in one configuration.
+NEW_OPTIONS = dict(
+    solver="adamw",
+    weight_decay=0.01,
+    learning_rate="cosine",
+    warmup_fraction=0.1,
+    label_smoothing=0.1,
+    dropout=0.1,
+)
+
+
 def _estimators():
     return [
         NumpyBinaryMLP(max_iter=100, random_state=0),
@@ -62,6 +73,29 @@ def _float32_checks():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("estimator, check", _float32_checks())
 def test_sklearn_compatible_float32_torch(estimator, check):
+    check(estimator)
+
+
+def _new_options_checks():
+    """Every check with every new option on; the two sample-weight
+    equivalence checks without dropout, which cannot hold with it: a row of
+    weight 2 gets one dropout mask, its two copies two independent ones."""
+    params = []
+    for options in (NEW_OPTIONS, {**NEW_OPTIONS, "dropout": 0.0}):
+        for estimator in (
+            NumpyBinaryMLP(max_iter=100, random_state=0, **options),
+            TorchBinaryMLP(**SMALL_TORCH, dtype="float64", **options),
+        ):
+            for est, check in estimator_checks_generator(estimator, legacy=True):
+                weight_check = _name(check) in FLOAT32_ROUNDING
+                if weight_check == (options is not NEW_OPTIONS):
+                    params.append(pytest.param(est, check, id=f"{est}-{_name(check)}"))
+    return params
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator, check", _new_options_checks())
+def test_sklearn_compatible_new_options(estimator, check):
     check(estimator)
 
 

@@ -61,9 +61,12 @@ class _TrainingData(Dataset):
     rng : numpy.random.RandomState or None
         Shuffles the samples at the start of each epoch; None keeps their
         order.
+    dropout : DropoutMasks or None, default=None
+        Draws the dropout masks of each training batch, which then comes as
+        ``({"X": X, "masks": masks, ...}, y)``.
     """
 
-    def __init__(self, X, y, sample_weight, dtype, device, rng):
+    def __init__(self, X, y, sample_weight, dtype, device, rng, dropout=None):
         self.sparse = sp.issparse(X)
         X = X.tocsr() if self.sparse else _training_X(X, dtype, device)
         super().__init__(X, _to_tensor(y, dtype, device), length=X.shape[0])
@@ -76,6 +79,7 @@ class _TrainingData(Dataset):
         self.dtype = dtype
         self.device = device
         self.rng = rng
+        self.dropout = dropout
         # The batch order (``MiniBatches``), made by the first iterator.
         self.batches = None
 
@@ -110,6 +114,15 @@ class _TrainingData(Dataset):
                 if self.sample_weight is None
                 else self.sample_weight.index_select(0, index)
             )
+        if self.dropout is not None:
+            masks = [
+                _to_tensor(mask, self.dtype, self.device)
+                for mask in self.dropout.draw(X.shape[0])
+            ]
+            batch = {"X": X, "masks": masks}
+            if sw is not None:
+                batch["sample_weight"] = sw
+            return batch, y
         return (X, y) if sw is None else ({"X": X, "sample_weight": sw}, y)
 
 

@@ -157,13 +157,16 @@ class BinaryMLPModule(_ModeOnChange, nn.Module):
         )
         self.set_weights(coefs, intercepts)
 
-    def forward(self, X):
+    def forward(self, X, masks=None):
         """Run the network.
 
         Parameters
         ----------
         X : Tensor of shape (n_samples, n_features_in)
             Input, in the dtype and on the device of the parameters.
+        masks : list of Tensor of shape (n_samples, units), default=None
+            Inverted-dropout masks that multiply the output of each hidden
+            layer (in training, drawn by the estimator); None for none.
 
         Returns
         -------
@@ -172,8 +175,10 @@ class BinaryMLPModule(_ModeOnChange, nn.Module):
         """
         activation = _ACTIVATIONS[self.activation]
         *hidden, output = self.layers
-        for layer in hidden:
+        for i, layer in enumerate(hidden):
             X = activation(layer(X))
+            if masks is not None:
+                X = X * masks[i]
         return output(X).squeeze(-1)
 
     def coefs(self):

@@ -112,8 +112,11 @@ class _BinaryNet(NeuralNetBinaryClassifier):
         return [("epoch_timer", EpochTimer())]
 
     def infer(self, x, **fit_params):
+        masks = None
         if isinstance(x, dict):
-            # A batch with sample weights, which only the loss reads.
+            # A batch with sample weights, which only the loss reads, or with
+            # the dropout masks of a training batch.
+            masks = x.get("masks")
             x = x["X"]
         if (
             isinstance(x, torch.Tensor)
@@ -122,11 +125,11 @@ class _BinaryNet(NeuralNetBinaryClassifier):
         ):
             # Training batches are already tensors on the device; skorch's
             # generic conversion (15 us a batch) is left to other input.
-            return self.module_(x)
+            return self.module_(x) if masks is None else self.module_(x, masks)
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        sample_weight = X["sample_weight"] if isinstance(X, dict) else None
+        sample_weight = X.get("sample_weight") if isinstance(X, dict) else None
         # The penalty is part of the training objective only: a validation
         # batch gets the log-loss of ``validation_loss_curve_``.
         coefs = self.module_.coefs() if training else ()

@@ -1,4 +1,4 @@
-"""scikit-learn's SGD and Adam as torch optimizers.
+"""scikit-learn's SGD and Adam, and AdamW, as torch optimizers.
 
 Each step is the NumPy optimizers' step, operation for operation, so that both
 backends round alike; the end-of-epoch rules (learning-rate schedules and the
@@ -41,6 +41,16 @@ class _SklearnOptimizer(_LearningRateSchedule, torch.optim.Optimizer):
     def learning_rate_init(self):
         return self.param_groups[0]["initial_lr"]
 
+    # The cosine schedule's counter lives in the groups, which torch pickles.
+    @property
+    def cosine(self):
+        return self.param_groups[0].get("cosine")
+
+    @cosine.setter
+    def cosine(self, value):
+        for group in self.param_groups:
+            group["cosine"] = value
+
     @torch.no_grad()
     def step(self, closure=None):
         """Take one optimisation step.
@@ -59,6 +69,9 @@ class _SklearnOptimizer(_LearningRateSchedule, torch.optim.Optimizer):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
+        rate = self._next_cosine_rate()
+        if rate is not None:
+            self.learning_rate = rate
         for group in self.param_groups:
             params = [p for p in group["params"] if p.grad is not None]
             if params:
@@ -160,4 +173,54 @@ class _SklearnAdam(_SklearnOptimizer):
         torch._foreach_add_(denominators, group["epsilon"])
         updates = torch._foreach_div(means, denominators)
         torch._foreach_mul_(updates, lr_t)
+        torch._foreach_sub_(params, updates)
+
+
+class _SklearnAdamW(_SklearnOptimizer):
+    """``torch.optim.AdamW``'s update, written as the NumPy ``AdamWOptimizer``.
+
+    ``w -= lr * weight_decay * w``, the moments as in Adam, then
+    ``w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``, in the
+    NumPy optimizer's order of operations, so that both backends round alike.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.0,
+    ):
+        super().__init__(
+            params,
+            lr,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            weight_decay=weight_decay,
+            t=0,
+        )
+
+    def _update(self, group, params):
+        grads = [p.grad for p in params]
+        beta_1, beta_2, lr = group["beta_1"], group["beta_2"], group["lr"]
+        group["t"] += 1
+        t = group["t"]
+        if group["weight_decay"]:
+            torch._foreach_mul_(params, 1 - lr * group["weight_decay"])
+        means = self._buffers(params, "exp_avg")
+        squares = self._buffers(params, "exp_avg_sq")
+        torch._foreach_mul_(means, beta_1)
+        torch._foreach_add_(means, torch._foreach_mul(grads, 1 - beta_1))
+        torch._foreach_mul_(squares, beta_2)
+        grad_squares = torch._foreach_mul(grads, grads)
+        torch._foreach_mul_(grad_squares, 1 - beta_2)
+        torch._foreach_add_(squares, grad_squares)
+        denominators = torch._foreach_sqrt(squares)
+        torch._foreach_div_(denominators, math.sqrt(1 - beta_2**t))
+        torch._foreach_add_(denominators, group["epsilon"])
+        updates = torch._foreach_div(means, denominators)
+        torch._foreach_mul_(updates, lr / (1 - beta_1**t))
         torch._foreach_sub_(params, updates)
