@@ -259,7 +259,13 @@ def render_run(name, results):
         )
         + f"Load average (1 minute): {env['load_average_start']} at the start, "
         f"{env['load_average_end']} at the end."
-        + (f" The run took {env['duration_s']:.0f} s." if "duration_s" in env else ""),
+        + (f" The run took {env['duration_s']:.0f} s." if "duration_s" in env else "")
+        + (
+            " **A quick run** (``--quick``: smaller data, fewer repeats): its"
+            " ratios are not those the targets are meant for."
+            if results[name].get("mode") == "quick"
+            else ""
+        ),
         "",
     ]
 
