@@ -263,7 +263,7 @@ def render_run(name, results):
         + (
             " **A quick run** (``--quick``: smaller data, fewer repeats): its"
             " ratios are not those the targets are meant for."
-            if results[name].get("mode") == "quick"
+            if results[name].get("mode") == "quick" or "--quick" in env["command"]
             else ""
         ),
         "",
