@@ -34,7 +34,12 @@ FLOAT32_ROUNDING = {
 
 
 # Every training option beyond MLPClassifier, turned on in one configuration.
+# early_stopping stays off (partial_fit refuses it, and the checks' weighted
+# fits cannot equal fits on repeated rows once a validation split is drawn),
+# so ``scoring`` is checked as a parameter here; tests/test_validation_set.py
+# trains with it.
 NEW_OPTIONS = dict(
+    scoring="loss",
     solver="adamw",
     weight_decay=0.01,
     learning_rate="cosine",
