@@ -11,7 +11,11 @@ Notation, for a network with ``L`` weight layers and a batch of ``m`` samples:
 * backward: ``dJ/dz_i = s_i (p_i - y_i) / S`` (sigmoid and cross-entropy
   cancel), then ``dJ/dW_l = (A_{l-1}^T D_l + alpha W_l) / S``,
   ``dJ/db_l = sum_i D_l[i] / S`` and ``D_{l-1} = (D_l @ W_l^T) * f'(Z_{l-1})``,
-  with ``D_l`` the un-normalised error at layer ``l``.
+  with ``D_l`` the un-normalised error at layer ``l``;
+* dropout: the hidden outputs become ``A_l * M_l`` (``M_l`` the batch's
+  inverted-dropout mask), which the next layer and ``dW_{l+1}`` see, and the
+  error becomes ``D_l = (D_{l+1} @ W_{l+1}^T) * M_l * f'(Z_l)``, ``f'`` being
+  computed from the unmasked ``A_l``; label smoothing only changes ``y``.
 
 All weights live in one flat vector (coefficients first, then intercepts);
 ``coefs_`` and ``intercepts_`` are views into it.  The optimizer therefore
