@@ -180,12 +180,16 @@ def _use_intersphinx():
     return _inventories_reachable()
 
 
+# Projects that publish no inventory: references to them are never checked.
+_NO_INVENTORY_IGNORE = [(r"py:.*", r"(skl2onnx|onnx|onnxruntime)(\..+)?")]
+
 if _use_intersphinx():
     extensions.append("sphinx.ext.intersphinx")
     intersphinx_mapping = INTERSPHINX_MAPPING
     intersphinx_timeout = 10
+    nitpick_ignore_regex = _NO_INVENTORY_IGNORE
 else:
-    nitpick_ignore_regex = _OFFLINE_IGNORE
+    nitpick_ignore_regex = _OFFLINE_IGNORE + _NO_INVENTORY_IGNORE
 
 # -- sphinx-gallery --------------------------------------------------------------
 
