@@ -323,7 +323,7 @@ def register_onnx_converters():
 def to_onnx(estimator, X_sample, *, options=None, target_opset=None):
     """Convert a fitted estimator or pipeline to an ONNX model.
 
-    A thin wrapper over :func:`skl2onnx.to_onnx` that first registers the
+    A thin wrapper over ``skl2onnx.to_onnx`` that first registers the
     converters of this library, so that a whole fitted pipeline converts:
     scalers, encoders and column transformers by skl2onnx, our networks by
     this module.
