@@ -3,6 +3,7 @@ label smoothing and dropout, in both backends with the same semantics."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -284,21 +285,24 @@ OPTIONS = {
 }
 
 
+@pytest.mark.parametrize("batch_size", [50, None], ids=["batches", "full"])
 @pytest.mark.parametrize("name", list(OPTIONS))
-def test_float64_backend_parity(name):
+def test_float64_backend_parity(name, batch_size):
     """NumPy and torch in float64 follow each other with every option: loss
-    curves within 1e-8 for SGD and 1e-6 for the Adam family."""
+    curves within 1e-8 for SGD and 1e-6 for the Adam family, in mini-batches
+    and in one shuffled full batch (the masks follow the shuffled rows)."""
     X, y = _data(200)
     params = dict(
         hidden_layer_sizes=(8, 5),
-        batch_size=50,
+        batch_size=batch_size,
         max_iter=15,
         learning_rate_init=0.05,
         random_state=0,
         **OPTIONS[name],
     )
-    numpy_fit = NumpyBinaryMLP(**params).fit(X, y)
-    torch_fit = TorchBinaryMLP(**params, dtype="float64").fit(X, y)
+    sample_weight = np.random.RandomState(1).uniform(0.5, 2, len(y))
+    numpy_fit = NumpyBinaryMLP(**params).fit(X, y, sample_weight)
+    torch_fit = TorchBinaryMLP(**params, dtype="float64").fit(X, y, sample_weight)
     atol = 1e-8 if params.get("solver") == "sgd" else 1e-6
     assert_allclose(numpy_fit.loss_curve_, torch_fit.loss_curve_, rtol=0, atol=atol)
     assert_allclose(
@@ -326,6 +330,15 @@ def test_fits_are_reproducible(backend_dtype):
     # And the options change the fit: without dropout it trains otherwise.
     other = clone(est).set_params(dropout=0.0).fit(X, y)
     assert first.loss_curve_ != other.loss_curve_
+
+
+def test_dropout_parity_on_sparse_input():
+    X, y = _data()
+    X = sp.csr_matrix(np.where(np.abs(X) > 1, X, 0))
+    params = dict(hidden_layer_sizes=(5,), dropout=0.5, max_iter=5, random_state=0)
+    numpy_fit = NumpyBinaryMLP(**params).fit(X, y)
+    torch_fit = TorchBinaryMLP(**params, dtype="float64").fit(X, y)
+    assert_allclose(numpy_fit.loss_curve_, torch_fit.loss_curve_, rtol=0, atol=1e-6)
 
 
 def test_dropout_leaves_prediction_deterministic(backend):

@@ -151,8 +151,10 @@ class _SlicedBatches:
         order = batches.start_epoch()
         index = None
         # A single batch holds every sample whatever the order: the shuffle
-        # above only keeps the generator in step with the NumPy backend.
-        if order is not None and batches.batch_size < batches.n_samples:
+        # above only keeps the generator in step with the NumPy backend. Not
+        # so with dropout, whose mask rows go with the rows in shuffled order.
+        whole = batches.batch_size >= batches.n_samples and data.dropout is None
+        if order is not None and not whole:
             # One conversion per epoch; each batch is then a tensor slice.
             index = torch.from_numpy(order).to(data.device)
         for batch in batches.slices():
