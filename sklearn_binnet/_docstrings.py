@@ -108,8 +108,11 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
     epsilon : float, default=1e-8
         Adam's numerical-stability term.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int or np.inf, default=10
         Number of epochs without improvement by ``tol`` before stopping.
+        ``np.inf`` trains all ``max_iter`` epochs (with early stopping, the
+        best epoch's weights are kept); ``max_iter`` is then a budget, and
+        reaching it raises no ``ConvergenceWarning``.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as a dict keyed by class label, or
@@ -132,8 +135,9 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
     weight_decay : float, default=0.0
         Decoupled weight decay of ``solver="adamw"``: each step first
         multiplies every parameter, biases included, by
-        ``1 - lr * weight_decay``. Ignored by the other solvers. It adds to
-        ``alpha``, which keeps its meaning (the L2 penalty in the loss).
+        ``1 - lr * weight_decay``. Ignored by the other solvers. It comes on
+        top of ``alpha``, which keeps its meaning (the L2 penalty in the
+        loss, on the weight matrices only).
 
     warmup_fraction : float, default=0.0
         Share of the steps of ``learning_rate="cosine"``, in [0, 1), over
