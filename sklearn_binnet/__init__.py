@@ -10,6 +10,7 @@ from ._convert import to_numpy, to_torch
 from ._numpy_mlp import NumpyBinaryMLP
 from ._onnx import register_onnx_converters, to_onnx
 from ._streaming import dask_chunks, fit_stream
+from ._tabular import make_tabular_classifier
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 
@@ -21,6 +22,7 @@ __all__ = [
     "dask_chunks",
     "datasets",
     "fit_stream",
+    "make_tabular_classifier",
     "register_onnx_converters",
     "to_numpy",
     "to_onnx",

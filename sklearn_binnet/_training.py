@@ -427,7 +427,14 @@ class _TrainingMixin:
         self._optimizer.start_cosine(steps, int(self.warmup_fraction * steps))
 
     def _end_training(self, incremental, X, y01, sample_weight):
-        if not incremental and not self._stopped and self.n_iter_ == self.max_iter:
+        # With n_iter_no_change=np.inf, max_iter is a budget the user chose,
+        # not a failure to converge: no warning (MLPClassifier warns).
+        if (
+            not incremental
+            and not self._stopped
+            and self.n_iter_ == self.max_iter
+            and self.n_iter_no_change != np.inf
+        ):
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
