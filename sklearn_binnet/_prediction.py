@@ -8,6 +8,7 @@ so every backend predicts the same way. The logits may overflow to
 """
 
 import numpy as np
+from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._activations import log_sigmoid, sigmoid
@@ -120,3 +121,22 @@ class _PredictionMixin:
         """
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.intp)]
+
+    def score(self, X, y, sample_weight=None):
+        """Return the accuracy of ``predict`` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+        y : array-like of shape (n_samples,)
+            The true labels, among ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples; None weighs all equally.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples whose predicted class is ``y``.
+        """
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))

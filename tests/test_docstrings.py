@@ -50,3 +50,11 @@ def test_class_docstring_has_scikit_learn_sections(name):
     doc = getattr(sklearn_binnet, name).__doc__
     for section in ["Parameters", "Attributes", "See Also", "Examples"]:
         assert f"\n    {section}\n    {'-' * len(section)}" in doc, section
+
+
+def test_score_docstring_speaks_of_binary_accuracy():
+    # ClassifierMixin's docstring is about multi-label subset accuracy.
+    from sklearn_binnet import NumpyBinaryMLP
+
+    doc = NumpyBinaryMLP.score.__doc__
+    assert "multi-label" not in doc and "accuracy" in doc
