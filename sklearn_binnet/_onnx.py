@@ -67,8 +67,8 @@ def _label_initializer(classes):
 class _Graph:
     """Adds nodes and constants to a skl2onnx container, in one float type.
 
-    The float type is the input's: float64 input gives a float64 graph, any
-    other a float32 one, as skl2onnx's own converters do.
+    The float type is the one skl2onnx declared for the output: float64 for
+    float64 input, float32 otherwise, as skl2onnx's own converters do.
     """
 
     def __init__(self, scope, operator, container):
@@ -76,7 +76,10 @@ class _Graph:
         from skl2onnx.common.data_types import guess_proto_type
 
         self.scope, self.container = scope, container
-        self.proto_dtype = guess_proto_type(operator.inputs[0].type)
+        # The type skl2onnx declared for the (last) output, which it derives
+        # from the pipeline's input: a column transformer may hand over
+        # float32 one-hot columns in an otherwise float64 graph.
+        self.proto_dtype = guess_proto_type(operator.outputs[-1].type)
         if self.proto_dtype != TensorProto.DOUBLE:
             self.proto_dtype = TensorProto.FLOAT
         self.dtype = (

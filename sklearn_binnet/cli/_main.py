@@ -14,6 +14,8 @@ def _command(name):
         from ._demo import run
     elif name == "fit":
         from ._fit import run
+    elif name == "export":
+        from ._export import run
     else:
         from ._predict import run
     return run

@@ -129,7 +129,7 @@ def build_parser():
     -------
     parser : argparse.ArgumentParser
         The parser, with one subparser per command (``demo``, ``fit``,
-        ``predict``). The command's name is ``args.command``.
+        ``predict``, ``export``). The command's name is ``args.command``.
 
     See Also
     --------
@@ -165,6 +165,7 @@ def build_parser():
     _add_demo(commands)
     _add_fit(commands)
     _add_predict(commands)
+    _add_export(commands)
     return parser
 
 
@@ -358,6 +359,44 @@ def _add_predict(commands):
             "all; an input is never overwritten) and print a line saying so; "
             "- is standard output"
         ),
+    )
+
+
+def _add_export(commands):
+    export = commands.add_parser(
+        "export",
+        help="convert a model saved by 'binnet fit' to ONNX",
+        description=(
+            "Loads MODEL.skops with the checks of 'binnet predict' and writes "
+            "the whole pipeline (encoder, scaler and network) as an ONNX "
+            "model, to run with onnxruntime outside Python. Its inputs are "
+            "the training columns, one (N, 1) tensor each: text for the "
+            "one-hot encoded columns, numbers for the others. Its outputs are "
+            "'label' and 'probabilities'. Needs skops and skl2onnx "
+            f'({CLI_EXTRA}; pip install "sklearn-binnet[onnx]").'
+        ),
+    )
+    export.add_argument("model", metavar="MODEL.skops", help="a model file")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="MODEL.onnx",
+        help="the ONNX file to write (written whole, or not at all); - is "
+        "standard output",
+    )
+    export.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float32",
+        help="the type of the numeric inputs and of the computation "
+        "(default: %(default)s)",
+    )
+    export.add_argument(
+        "--zipmap",
+        action="store_true",
+        help="output the probabilities as a list of {class: probability} maps "
+        "(float32 only), as skl2onnx does by default, instead of a tensor",
     )
 
 
