@@ -6,6 +6,7 @@ ORDER = (
     "plot_decision_boundaries.py",
     "plot_early_stopping.py",
     "plot_training_options.py",
+    "plot_real_tabular_data.py",
     "plot_grid_search.py",
     "plot_class_imbalance.py",
     "plot_backend_parity.py",
