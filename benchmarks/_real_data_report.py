@@ -198,4 +198,24 @@ def rst_tables(saved):
         for row in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
         lines += [rule, ""]
+    for model, rows in saved.get("targets", {}).items():
+        lines += [
+            f".. rubric:: The targets, for {model}",
+            "",
+            ".. list-table::",
+            "   :header-rows: 1",
+            "",
+            "   * - target",
+            "     - value",
+            "     - bound",
+            "     - verdict",
+        ]
+        for row in rows:
+            lines += [
+                f"   * - {row['target']}",
+                f"     - {row['value']:.4f}",
+                f"     - {row['bound']:.4f}",
+                f"     - {'met' if row['met'] else 'missed'}",
+            ]
+        lines.append("")
     return "\n".join(lines)
