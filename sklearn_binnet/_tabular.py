@@ -11,8 +11,6 @@ guide.
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from .preprocessing import TabularPreprocessor
-
 # The hyper-parameters of the preset, before the caller's overrides.
 TABULAR_PRESET = {
     # Two hidden layers of 64: wide enough for interactions, cheap enough that
@@ -93,6 +91,10 @@ def make_tabular_classifier(backend="numpy", *, random_state=None, **estimator_p
     >>> clf.fit(X, y).predict_proba(X).shape
     (120, 2)
     """
+    # Imported here: the preprocessing pulls in scikit-learn's compose and
+    # encoders, which ``import sklearn_binnet`` does not need.
+    from .preprocessing import TabularPreprocessor
+
     if backend == "numpy":
         from ._numpy_mlp import NumpyBinaryMLP as estimator_class
     elif backend == "torch":
