@@ -124,6 +124,16 @@ class AdamOptimizer(_BaseOptimizer):
         self.v = np.zeros_like(params)
         self._scratch = np.empty_like(params)
 
+    def _update_moments(self, grads):
+        """m, v <- the exponential averages of the gradient and its square."""
+        scratch = self._scratch
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
+        self.v *= self.beta_2
+        np.square(grads, out=scratch)
+        scratch *= 1 - self.beta_2
+        self.v += scratch
+
     def update_params(self, params, grads):
         """Take one step on ``params`` in place.
 
@@ -135,12 +145,7 @@ class AdamOptimizer(_BaseOptimizer):
         """
         self.t += 1
         scratch = self._scratch
-        self.m *= self.beta_1
-        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
-        self.v *= self.beta_2
-        np.square(grads, out=scratch)
-        scratch *= 1 - self.beta_2
-        self.v += scratch
+        self._update_moments(grads)
         rate = self._next_cosine_rate()
         self.learning_rate = (
             (self.learning_rate_init if rate is None else rate)
@@ -202,12 +207,7 @@ class AdamWOptimizer(AdamOptimizer):
         scratch = self._scratch
         if self.weight_decay:
             params *= 1 - lr * self.weight_decay
-        self.m *= self.beta_1
-        self.m += np.multiply(grads, 1 - self.beta_1, out=scratch)
-        self.v *= self.beta_2
-        np.square(grads, out=scratch)
-        scratch *= 1 - self.beta_2
-        self.v += scratch
+        self._update_moments(grads)
         np.sqrt(self.v, out=scratch)
         scratch /= float(np.sqrt(1 - self.beta_2**self.t))
         scratch += self.epsilon
