@@ -142,7 +142,26 @@ class _SklearnSGD(_SklearnOptimizer):
             torch._foreach_add_(params, velocities)
 
 
-class _SklearnAdam(_SklearnOptimizer):
+class _AdamMoments:
+    """The moment estimates shared by the Adam-type optimizers."""
+
+    def _advance_moments(self, group, params):
+        """Count the step and update the moment buffers; return t, m and v."""
+        grads = [p.grad for p in params]
+        beta_1, beta_2 = group["beta_1"], group["beta_2"]
+        group["t"] += 1
+        means = self._buffers(params, "exp_avg")
+        squares = self._buffers(params, "exp_avg_sq")
+        torch._foreach_mul_(means, beta_1)
+        torch._foreach_add_(means, torch._foreach_mul(grads, 1 - beta_1))
+        torch._foreach_mul_(squares, beta_2)
+        grad_squares = torch._foreach_mul(grads, grads)
+        torch._foreach_mul_(grad_squares, 1 - beta_2)
+        torch._foreach_add_(squares, grad_squares)
+        return group["t"], means, squares
+
+
+class _SklearnAdam(_AdamMoments, _SklearnOptimizer):
     """Adam in scikit-learn's formulation, as a torch optimizer.
 
     ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``, then
@@ -156,18 +175,8 @@ class _SklearnAdam(_SklearnOptimizer):
         super().__init__(params, lr, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, t=0)
 
     def _update(self, group, params):
-        grads = [p.grad for p in params]
+        t, means, squares = self._advance_moments(group, params)
         beta_1, beta_2 = group["beta_1"], group["beta_2"]
-        group["t"] += 1
-        t = group["t"]
-        means = self._buffers(params, "exp_avg")
-        squares = self._buffers(params, "exp_avg_sq")
-        torch._foreach_mul_(means, beta_1)
-        torch._foreach_add_(means, torch._foreach_mul(grads, 1 - beta_1))
-        torch._foreach_mul_(squares, beta_2)
-        grad_squares = torch._foreach_mul(grads, grads)
-        torch._foreach_mul_(grad_squares, 1 - beta_2)
-        torch._foreach_add_(squares, grad_squares)
         lr_t = group["lr"] * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
         denominators = torch._foreach_sqrt(squares)
         torch._foreach_add_(denominators, group["epsilon"])
@@ -176,7 +185,7 @@ class _SklearnAdam(_SklearnOptimizer):
         torch._foreach_sub_(params, updates)
 
 
-class _SklearnAdamW(_SklearnOptimizer):
+class _SklearnAdamW(_AdamMoments, _SklearnOptimizer):
     """``torch.optim.AdamW``'s update, written as the NumPy ``AdamWOptimizer``.
 
     ``w -= lr * weight_decay * w``, the moments as in Adam, then
@@ -204,20 +213,11 @@ class _SklearnAdamW(_SklearnOptimizer):
         )
 
     def _update(self, group, params):
-        grads = [p.grad for p in params]
-        beta_1, beta_2, lr = group["beta_1"], group["beta_2"], group["lr"]
-        group["t"] += 1
-        t = group["t"]
+        lr = group["lr"]
         if group["weight_decay"]:
             torch._foreach_mul_(params, 1 - lr * group["weight_decay"])
-        means = self._buffers(params, "exp_avg")
-        squares = self._buffers(params, "exp_avg_sq")
-        torch._foreach_mul_(means, beta_1)
-        torch._foreach_add_(means, torch._foreach_mul(grads, 1 - beta_1))
-        torch._foreach_mul_(squares, beta_2)
-        grad_squares = torch._foreach_mul(grads, grads)
-        torch._foreach_mul_(grad_squares, 1 - beta_2)
-        torch._foreach_add_(squares, grad_squares)
+        t, means, squares = self._advance_moments(group, params)
+        beta_1, beta_2 = group["beta_1"], group["beta_2"]
         denominators = torch._foreach_sqrt(squares)
         torch._foreach_div_(denominators, math.sqrt(1 - beta_2**t))
         torch._foreach_add_(denominators, group["epsilon"])
