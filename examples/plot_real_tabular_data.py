@@ -45,10 +45,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn_binnet import make_tabular_classifier
 
 try:
-    here = Path(__file__).resolve().parent
-except NameError:  # run cell by cell
-    here = Path("examples").resolve()
-sys.path.insert(0, str(here.parent / "benchmarks"))
+    ROOT = Path(__file__).resolve().parent.parent
+except NameError:  # sphinx-gallery runs it in examples/, without __file__
+    ROOT = Path.cwd().parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from real_datasets import load
 
 X, y = load("hmda")
