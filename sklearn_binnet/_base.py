@@ -387,14 +387,14 @@ class BaseBinaryMLP(
         if self.label_smoothing:
             # Soft training targets; the validation labels stay hard.
             y01 = y01 * (1 - self.label_smoothing) + self.label_smoothing / 2
-        self._start_divergence_reference(coefs, intercepts, X, y01, sample_weight)
-
         batch_size = self._resolve_batch_size(X.shape[0])
         self.n_iter_ = 0
         self._stopped = False
         # A diverging run overflows on its way to inf/NaN; that is detected and
         # reported as one clear error below, not as a stream of RuntimeWarnings.
+        # So may the initial loss of huge finite input.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._start_divergence_reference(coefs, intercepts, X, y01, sample_weight)
             self._train(
                 coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
             )

@@ -282,3 +282,25 @@ def test_logits_without_a_sign_are_an_error_not_a_class(backend, monkeypatch):
     for method in ("decision_function", "predict", "predict_proba"):
         with pytest.raises(ValueError, match="overflow"):
             getattr(est, method)(X)
+
+
+def test_huge_finite_input_overflows_no_warning_before_the_divergence_error(backend):
+    # The initial loss (the divergence reference) of rows near the float
+    # maximum overflows too; that must not surface as a RuntimeWarning.
+    X = np.full((9, 1), 2.9e307)
+    y = np.array([0, 1, 0, 0, 0, 0, 0, 0, 0])
+    est = make_estimator(
+        backend,
+        np.float64,
+        hidden_layer_sizes=(3,),
+        solver="sgd",
+        activation="identity",
+        max_iter=3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            est.fit(X, y)
+        except ValueError as exc:
+            assert "learning_rate_init" in str(exc)
