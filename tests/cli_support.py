@@ -8,6 +8,7 @@ start the subprocesses they need side by side with :func:`binnet_all`.
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -156,3 +157,18 @@ def fit_in_process(directory, *options):
         os.chdir(cwd)
     assert status == 0, err.getvalue()
     return out.getvalue()
+
+
+def fitted_directory(tmp_path_factory, name):
+    """A new directory holding train.csv, new.csv and model.skops (for a fixture)."""
+    directory = tmp_path_factory.mktemp(name)
+    write_data(directory)
+    fit_in_process(directory)
+    return directory
+
+
+def fresh_copy(fitted, tmp_path):
+    """Copy the files of :func:`fitted_directory` into ``tmp_path``; return it."""
+    for name in ("train.csv", "new.csv", "model.skops"):
+        shutil.copy(fitted / name, tmp_path)
+    return tmp_path

@@ -1,7 +1,5 @@
 """``binnet export``: a model of ``binnet fit`` as an ONNX file for onnxruntime."""
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,10 +7,10 @@ import skops.io
 from cli_support import (
     assert_one_line_error,
     binnet,
-    fit_in_process,
+    fitted_directory,
+    fresh_copy,
     main_in_process,
     snapshot,
-    write_data,
 )
 
 ort = pytest.importorskip("onnxruntime", reason="the [onnx] extra is not installed")
@@ -20,17 +18,12 @@ ort = pytest.importorskip("onnxruntime", reason="the [onnx] extra is not install
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("export")
-    write_data(directory)
-    fit_in_process(directory)
-    return directory
+    return fitted_directory(tmp_path_factory, "export")
 
 
 @pytest.fixture
 def work(tmp_path, fitted):
-    for name in ("train.csv", "new.csv", "model.skops"):
-        shutil.copy(fitted / name, tmp_path)
-    return tmp_path
+    return fresh_copy(fitted, tmp_path)
 
 
 def _feeds(session, frame):

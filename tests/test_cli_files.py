@@ -16,11 +16,11 @@ from cli_support import (
     FIT_QUICK,
     assert_one_line_error,
     binnet,
-    fit_in_process,
+    fitted_directory,
+    fresh_copy,
     main_in_process,
     run_cases,
     snapshot,
-    write_data,
 )
 
 from sklearn_binnet.cli import main
@@ -30,19 +30,12 @@ ROOT = os.geteuid() == 0
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    """A directory with train.csv, new.csv and model.skops."""
-    directory = tmp_path_factory.mktemp("fitted")
-    write_data(directory)
-    fit_in_process(directory)
-    return directory
+    return fitted_directory(tmp_path_factory, "fitted")
 
 
 @pytest.fixture
 def work(tmp_path, fitted):
-    """A fresh copy of the fitted directory."""
-    for name in ("train.csv", "new.csv", "model.skops"):
-        shutil.copy(fitted / name, tmp_path)
-    return tmp_path
+    return fresh_copy(fitted, tmp_path)
 
 
 PREDICT = ["predict", "model.skops", "new.csv"]

@@ -2,7 +2,6 @@
 --precision, every estimator parameter, a one-line summary."""
 
 import io
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -14,10 +13,11 @@ from cli_support import (
     binnet,
     binnet_all,
     fit_in_process,
+    fitted_directory,
+    fresh_copy,
     main_in_process,
     run_cases,
     snapshot,
-    write_data,
 )
 
 import sklearn_binnet
@@ -25,17 +25,12 @@ import sklearn_binnet
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("options")
-    write_data(directory)
-    fit_in_process(directory)
-    return directory
+    return fitted_directory(tmp_path_factory, "options")
 
 
 @pytest.fixture
 def work(tmp_path, fitted):
-    for name in ("train.csv", "new.csv", "model.skops"):
-        shutil.copy(fitted / name, tmp_path)
-    return tmp_path
+    return fresh_copy(fitted, tmp_path)
 
 
 def _load(path):

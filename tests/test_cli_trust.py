@@ -11,9 +11,8 @@ import skops.io
 from cli_support import (
     assert_one_line_error,
     binnet_all,
-    fit_in_process,
+    fitted_directory,
     main_in_process,
-    write_data,
 )
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
@@ -26,10 +25,7 @@ from sklearn_binnet import NumpyBinaryMLP
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("trust")
-    write_data(directory)
-    fit_in_process(directory)
-    return directory
+    return fitted_directory(tmp_path_factory, "trust")
 
 
 def _load(path):
