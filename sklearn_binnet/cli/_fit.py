@@ -15,6 +15,7 @@ from ._common import (
 )
 from ._csv import read_csv, source_name
 from ._output import ZIP_MAGIC, plan_output
+from ._progress import progress
 
 # Estimator parameters that have a flag of their own; --param names the rest.
 _FLAGS = {
@@ -147,9 +148,11 @@ def split_target(frame, target, name):
     return X, y
 
 
-def _fit_or_fail(pipeline, X, y):
+def _fit_or_fail(pipeline, X, y, bars, description):
+    """Fit ``pipeline`` under a progress bar; a failure is a usage error."""
     try:
-        return pipeline.fit(X, y)
+        with bars.watch(pipeline[-1], description):
+            return pipeline.fit(X, y)
     except (ValueError, TypeError) as exc:
         # The data passed the checks above, so what is left (e.g. a diverging
         # fit) is reported as the estimator words it.
@@ -175,6 +178,7 @@ def run(args):
 
     from sklearn.base import clone
 
+    bars = progress("binnet fit", args.quiet)
     score = ""
     if args.cv:
         smallest = int(y.value_counts().min())
@@ -183,10 +187,11 @@ def run(args):
                 f"--cv {args.cv} is more folds than the {smallest} row(s) of the "
                 "smallest class"
             )
-        accuracy = _cross_validate(pipeline, X, y, args.cv, args.random_state)
+        accuracy = _cross_validate(pipeline, X, y, args.cv, args.random_state, bars)
         score = f"; cross-validated accuracy {accuracy:.3f}"
 
-    pipeline = _fit_or_fail(clone(pipeline), X, y)
+    description = "final fit" if args.cv else "fit"
+    pipeline = _fit_or_fail(clone(pipeline), X, y, bars, description)
     note = ""
     if args.backend != "numpy":
         # skops would have to rebuild torch and skorch objects (data loaders,
@@ -208,9 +213,10 @@ def run(args):
     return 0
 
 
-def _cross_validate(pipeline, X, y, n_folds, random_state):
+def _cross_validate(pipeline, X, y, n_folds, random_state, bars):
     """Print one line per stratified fold, then the mean ± std of each metric.
 
+    The folds are fitted one after the other, each under a bar of ``bars``.
     Returns the mean accuracy.
     """
     from sklearn.base import clone
@@ -220,7 +226,13 @@ def _cross_validate(pipeline, X, y, n_folds, random_state):
     folds = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
     scores = {"accuracy": [], "ROC AUC": [], "log loss": []}
     for fold, (train, test) in enumerate(folds.split(X, y), start=1):
-        model = _fit_or_fail(clone(pipeline), X.iloc[train], y.iloc[train])
+        model = _fit_or_fail(
+            clone(pipeline),
+            X.iloc[train],
+            y.iloc[train],
+            bars,
+            f"fold {fold}/{n_folds}",
+        )
         X_test, y_test = X.iloc[test], y.iloc[test]
         proba = model.predict_proba(X_test)
         positive = model.classes_[1]

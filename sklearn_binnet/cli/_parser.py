@@ -311,6 +311,15 @@ def _add_fit(commands):
     )
     _add_sep(fit)
     fit.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help=(
+            "no progress bars (drawn on stderr, and only when it is a "
+            "terminal: one per fit, with epochs, rate and ETA)"
+        ),
+    )
+    fit.add_argument(
         "--model",
         default="model.skops",
         metavar="OUT.skops",
