@@ -22,9 +22,9 @@ from ._common import CLI_EXTRA
 
 # Bars of the folds and of the final fit line up with descriptions this wide.
 _DESCRIPTION_WIDTH = 10
-# rich redraws the bar a few times a second from a thread of its own: often
-# enough for the clock to tick, rarely enough to cost the fit nothing.
-_REFRESH_PER_SECOND = 5
+# rich redraws the bar from a thread of its own; a redraw takes a few ms, so
+# twice a second keeps the clock ticking for under 1% of a core.
+_REFRESH_PER_SECOND = 2
 
 
 def _unavailable():
