@@ -6,6 +6,8 @@ in scikit-learn's ``sklearn.neural_network._base``: the training loop owns the
 buffers and these helpers only write into them.
 """
 
+import functools
+
 import numpy as np
 from scipy.special import expit
 
@@ -24,11 +26,19 @@ def _tanh(Z):
     np.tanh(Z, out=Z)
 
 
+@functools.lru_cache(maxsize=32)
+def _zeros_row(width, dtype):
+    """A read-only row of zeros, made once per width and dtype."""
+    row = np.zeros(width, dtype=dtype)
+    row.flags.writeable = False
+    return row
+
+
 def _relu(Z):
     """Apply the rectified linear unit in place: f(z) = max(z, 0)."""
     # Against a row of zeros rather than the scalar 0: NumPy's maximum is about
     # twice as fast on wide arrays when both operands are arrays.
-    np.maximum(Z, np.zeros(Z.shape[-1], dtype=Z.dtype), out=Z)
+    np.maximum(Z, _zeros_row(Z.shape[-1], Z.dtype), out=Z)
 
 
 ACTIVATIONS = {

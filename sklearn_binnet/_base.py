@@ -10,13 +10,16 @@ rules, schedule, fitted state), the batch order and epoch loss of
 
 A backend fills in these hooks, and nothing else is called on it:
 
-* ``_train(coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental)``
-  runs the epochs over the batches of ``_batching.MiniBatches``, sets
+* ``_train(coefs, intercepts, X, y, sample_weight, rng, batch_size,
+  incremental, train_rows)`` runs the epochs over the batches of
+  ``_batching.MiniBatches`` (of the rows ``train_rows`` of ``X``, ``y`` and
+  ``sample_weight``, the training part of the early-stopping split, or of
+  every row when it is None), sets
   ``_optimizer`` before the first epoch and calls ``_end_epoch`` after each
   epoch with the loss of ``_batching.epoch_loss``; it leaves the trained
   weights in ``coefs_`` and ``intercepts_``;
 * ``_optimizer``: an attribute (or property) with the protocol of
-  ``_training._LearningRateSchedule``: ``iteration_ends(t)`` after each
+  ``_schedules._LearningRateSchedule``: ``iteration_ends(t)`` after each
   epoch and ``trigger_stopping(msg, verbose)`` when the stopping rule fires;
 * ``_forward_logits(X)`` returns the logits of the current weights;
 * ``_get_weights()`` / ``_set_weights(coefs, intercepts)`` copy the weights out
@@ -211,13 +214,24 @@ class BaseBinaryMLP(
 
     @abstractmethod
     def _train(
-        self, coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental
+        self,
+        coefs,
+        intercepts,
+        X,
+        y,
+        sample_weight,
+        rng,
+        batch_size,
+        incremental,
+        train_rows=None,
     ):
         """Train from ``coefs``/``intercepts``; call ``_end_epoch`` per epoch.
 
-        The hook must leave the trained weights in ``coefs_`` and
-        ``intercepts_`` and must not modify the arrays it is given, so that a
-        failed fit can be rolled back.
+        The hook trains on the rows ``train_rows`` of ``X``, ``y`` and
+        ``sample_weight`` (indices into them, for the early-stopping split;
+        None for every row). It must leave the trained weights in ``coefs_``
+        and ``intercepts_`` and must not modify the arrays it is given, so
+        that a failed fit can be rolled back.
         """
 
     @abstractmethod
@@ -377,28 +391,40 @@ class BaseBinaryMLP(
         self.out_activation_ = "logistic"
         self._prepare_history(warm, coefs, intercepts)
 
+        train_rows = None
         if validation is not None:
             self._validation = validation
         elif self.early_stopping:
-            X, y01, sample_weight = self._split_validation(X, y01, sample_weight, rng)
+            train_rows = self._split_validation(X, y01, sample_weight, rng)
         else:
             self._validation = None
         self._start_scoring()
         if self.label_smoothing:
             # Soft training targets; the validation labels stay hard.
             y01 = y01 * (1 - self.label_smoothing) + self.label_smoothing / 2
-        batch_size = self._resolve_batch_size(X.shape[0])
+        n_train = X.shape[0] if train_rows is None else train_rows.shape[0]
+        batch_size = self._resolve_batch_size(n_train)
         self.n_iter_ = 0
         self._stopped = False
         # A diverging run overflows on its way to inf/NaN; that is detected and
         # reported as one clear error below, not as a stream of RuntimeWarnings.
         # So may the initial loss of huge finite input.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self._start_divergence_reference(coefs, intercepts, X, y01, sample_weight)
-            self._train(
-                coefs, intercepts, X, y01, sample_weight, rng, batch_size, incremental
+            self._start_divergence_reference(
+                coefs, intercepts, X, y01, sample_weight, train_rows
             )
-            self._end_training(incremental, X, y01, sample_weight)
+            self._train(
+                coefs,
+                intercepts,
+                X,
+                y01,
+                sample_weight,
+                rng,
+                batch_size,
+                incremental,
+                train_rows,
+            )
+            self._end_training(incremental, X, y01, sample_weight, train_rows)
         self._callbacks_end_fit()
 
     def _fit_dtype(self, keep_weights):

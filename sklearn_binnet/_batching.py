@@ -29,6 +29,12 @@ class MiniBatches:
     rng : numpy.random.RandomState or None
         Shuffles the order at the start of each epoch; None keeps the rows in
         their order.
+    rows : ndarray of int of shape (n_samples,), default=None
+        Where the training rows are in the data: the training part of the
+        early-stopping split, whose batches are then taken from the whole
+        data without a copy of that part. The order is shuffled and batched
+        as for a copy ``data[rows]``, so the batches hold the same rows.
+        None: the training rows are rows ``0`` to ``n_samples - 1``.
 
     Examples
     --------
@@ -42,10 +48,11 @@ class MiniBatches:
     [[2, 0], [1, 3], [4]]
     """
 
-    def __init__(self, n_samples, batch_size, rng):
+    def __init__(self, n_samples, batch_size, rng, rows=None):
         self.n_samples = n_samples
         self.batch_size = batch_size
         self.rng = rng
+        self.rows = rows
         self.order = np.arange(n_samples)
 
     def __len__(self):
@@ -84,12 +91,15 @@ class MiniBatches:
         Yields
         ------
         index : slice or ndarray of int
-            A slice of rows without shuffling, else the batch's row indices
-            (a view into ``order``).
+            A slice of rows without shuffling (nor ``rows``), else the
+            batch's row indices.
         """
-        order = self.start_epoch()
+        order, rows = self.start_epoch(), self.rows
         for batch in self.slices():
-            yield batch if order is None else order[batch]
+            if order is not None:
+                batch = order[batch]
+            # Gathered batch by batch: no epoch-long array of row indices.
+            yield batch if rows is None else rows[batch]
 
 
 def epoch_loss(batch_losses):

@@ -99,6 +99,7 @@ class _Backprop:
         n_coef_values = sum(c.size for c in self.coefs)
         self.coef_values = params[:n_coef_values]
         self.coef_grad_values = self.grads[:n_coef_values]
+        self.coef_scratch = np.empty_like(self.coef_values)
         units = [W.shape[1] for W in self.coefs]
         # outputs[l] holds Z_{l+1}, then A_{l+1}; errors[l] holds D_{l+1}.
         self.outputs = [np.empty((batch_size, u), dtype=dtype) for u in units]
@@ -220,7 +221,8 @@ class _Backprop:
                 delta = previous
 
         if self.alpha:
-            self.coef_grad_values += self.alpha * self.coef_values
+            penalty = np.multiply(self.coef_values, self.alpha, out=self.coef_scratch)
+            self.coef_grad_values += penalty
             loss += 0.5 * self.alpha * float(np.dot(self.coef_values, self.coef_values))
         self.grads /= weight_sum
         return loss / weight_sum
@@ -306,19 +308,30 @@ class NumpyBinaryMLP(BaseBinaryMLP):
         )
 
     def _train(
-        self, coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental
+        self,
+        coefs,
+        intercepts,
+        X,
+        y,
+        sample_weight,
+        rng,
+        batch_size,
+        incremental,
+        train_rows=None,
     ):
         if sp.issparse(X):
             X = X.tocsr()
         params, self.coefs_, self.intercepts_ = _pack(coefs, intercepts, X.dtype)
         self._optimizer = self._make_optimizer(params, incremental)
-        self._start_schedule(X.shape[0], batch_size)
+        n_samples = X.shape[0] if train_rows is None else train_rows.shape[0]
+        self._start_schedule(n_samples, batch_size)
         backprop = _Backprop(self, params, batch_size, X)
-        n_samples = X.shape[0]
         X_buffer = (
             None if backprop.sparse else np.empty((batch_size, X.shape[1]), X.dtype)
         )
-        batches = MiniBatches(n_samples, batch_size, rng if self.shuffle else None)
+        batches = MiniBatches(
+            n_samples, batch_size, rng if self.shuffle else None, train_rows
+        )
         dropout = self._dropout_masks(X, rng)
         masks = None
 

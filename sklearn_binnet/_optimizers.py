@@ -4,16 +4,18 @@ Plain classes, not estimators, with scikit-learn's optimizer protocol:
 ``update_params`` after each mini-batch, ``iteration_ends`` after each epoch and
 ``trigger_stopping`` when the stopping rule fires (the last two, the
 learning-rate schedule, come from the backend-neutral
-``_training._LearningRateSchedule``).  The formulas are those of
+``_schedules._LearningRateSchedule``).  The formulas are those of
 ``sklearn.neural_network._stochastic_optimizers`` so that a network trained here
 follows ``MLPClassifier`` step for step; AdamW's are ``torch.optim.AdamW``'s.
 The state works on one flat parameter vector and updates it in place: a
 handful of array operations per step whatever the depth of the network.
 """
 
+import math
+
 import numpy as np
 
-from ._training import _LearningRateSchedule
+from ._schedules import _LearningRateSchedule
 
 
 class _BaseOptimizer(_LearningRateSchedule):
@@ -147,9 +149,11 @@ class AdamOptimizer(_BaseOptimizer):
         scratch = self._scratch
         self._update_moments(grads)
         rate = self._next_cosine_rate()
+        # math.sqrt, the same correctly rounded root as np.sqrt, keeps the
+        # rate a Python float: cheaper to multiply by in every step.
         self.learning_rate = (
-            (self.learning_rate_init if rate is None else rate)
-            * np.sqrt(1 - self.beta_2**self.t)
+            float(self.learning_rate_init if rate is None else rate)
+            * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
         np.sqrt(self.v, out=scratch)
@@ -209,7 +213,7 @@ class AdamWOptimizer(AdamOptimizer):
             params *= 1 - lr * self.weight_decay
         self._update_moments(grads)
         np.sqrt(self.v, out=scratch)
-        scratch /= float(np.sqrt(1 - self.beta_2**self.t))
+        scratch /= math.sqrt(1 - self.beta_2**self.t)
         scratch += self.epsilon
         np.divide(self.m, scratch, out=scratch)
         scratch *= lr / (1 - self.beta_1**self.t)

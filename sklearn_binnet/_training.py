@@ -20,8 +20,8 @@ applies the rules below in named steps, the same for every backend:
 6. ``_callbacks_end_epoch`` (``_callbacks``): the epoch's task of
    scikit-learn's callbacks ends, and a callback may stop the training.
 
-The learning-rate schedule itself is ``_LearningRateSchedule``, a base for the
-optimizers of every backend. ``_TrainingMixin`` also says which attributes
+The learning-rate schedule itself is ``_schedules._LearningRateSchedule``, a
+base for the optimizers of every backend. ``_TrainingMixin`` also says which attributes
 make up the fitted state (``_get_fitted_state`` / ``_set_fitted_state``), so
 that a conversion between backends copies exactly that.
 """
@@ -32,128 +32,18 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, binary_log_loss_from_logits
 from ._batching import DropoutMasks
+from ._splitting import stratified_rows
 
 # Divergence: an epoch loss (or the final weights' loss) more than this many
 # times the initial network's loss (at least log 2, a coin flip's) is an error.
 _DIVERGENCE_RATIO = 1e6
 # Rows, spread over the training set, on which the initial loss is estimated.
 _REFERENCE_ROWS = 1024
-
-
-def _cosine_rate(rate, step, total_steps, warmup_steps):
-    """Return the rate of step ``step`` (from 0) of the cosine schedule.
-
-    The first ``warmup_steps`` steps rise linearly,
-    ``rate * (step + 1) / (warmup_steps + 1)``; the others follow
-    ``rate * (1 + cos(pi * (step - warmup_steps) / (total_steps -
-    warmup_steps))) / 2``, which would reach 0 at ``step = total_steps``:
-    the rates of ``torch.optim.lr_scheduler.CosineAnnealingLR`` (after a
-    ``LinearLR`` warm-up from ``1 / (warmup_steps + 1)`` in a
-    ``SequentialLR``). The schedule restarts every ``total_steps`` steps.
-    """
-    step %= total_steps
-    if step < warmup_steps:
-        return rate * (step + 1) / (warmup_steps + 1)
-    progress = (step - warmup_steps) / (total_steps - warmup_steps)
-    return 0.5 * rate * (1.0 + math.cos(math.pi * progress))
-
-
-class _LearningRateSchedule:
-    """The end-of-epoch learning-rate rules, shared by every optimizer.
-
-    The rules only read and write ``learning_rate``, ``learning_rate_init``,
-    ``lr_schedule`` and ``power_t``, so an optimizer of any backend (the
-    torch optimizers keep the rate in their parameter groups) gets the same
-    schedules by inheriting this class and exposing those attributes. With
-    ``update_params`` (or a backend's own step), these two methods are the
-    whole optimizer protocol that the estimators call.
-    """
-
-    lr_schedule = "constant"
-    power_t = 0.5
-    # The step counter of learning_rate="cosine", {"step", "total", "warmup"};
-    # None for the other schedules.
-    cosine = None
-
-    def start_cosine(self, total_steps, warmup_steps):
-        """Set the length of the cosine schedule, or None to turn it off.
-
-        The step count carries on when the schedule is already running (a
-        ``partial_fit`` continues it).
-
-        Parameters
-        ----------
-        total_steps : int or None
-            Steps of one cosine period: ``max_iter`` epochs of batches.
-        warmup_steps : int
-            Steps of the linear warm-up at its start.
-        """
-        if total_steps is None:
-            if self.cosine is not None:
-                self.cosine = None
-            return
-        step = 0 if self.cosine is None else self.cosine["step"]
-        self.cosine = {"step": step, "total": total_steps, "warmup": warmup_steps}
-
-    def _next_cosine_rate(self):
-        """Return the cosine rate of the coming step and count it; else None."""
-        cosine = self.cosine
-        if cosine is None:
-            return None
-        step = cosine["step"]
-        cosine["step"] = step + 1
-        return _cosine_rate(
-            float(self.learning_rate_init), step, cosine["total"], cosine["warmup"]
-        )
-
-    def iteration_ends(self, time_step):
-        """Update the learning rate at the end of an epoch.
-
-        Parameters
-        ----------
-        time_step : int
-            Number of training samples seen so far.
-        """
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def trigger_stopping(self, msg, verbose):
-        """Decide whether training stops when the stopping rule fires.
-
-        With the ``"adaptive"`` schedule the rate is divided by 5 instead,
-        until it falls below 1e-6.
-
-        Parameters
-        ----------
-        msg : str
-            Why the rule fired, printed when ``verbose``.
-        verbose : bool
-            Whether to print ``msg``.
-
-        Returns
-        -------
-        stop : bool
-        """
-        if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
 
 
 class _TrainingMixin:
@@ -163,7 +53,7 @@ class _TrainingMixin:
     hyper-parameters and the backend hooks ``_forward_logits``,
     ``_get_weights``, ``_set_weights`` and ``_optimizer`` (an object with
     ``iteration_ends`` and ``trigger_stopping``, see
-    ``_LearningRateSchedule``).
+    ``_schedules._LearningRateSchedule``).
     """
 
     # Fitted attributes that mean the same in every backend, besides the
@@ -265,7 +155,19 @@ class _TrainingMixin:
             self.validation_loss_curve_ = list(self.validation_loss_curve_)
 
     def _split_validation(self, X, y01, sample_weight, rng):
-        """Hold out the stratified early-stopping split; return the rest."""
+        """Hold out the stratified early-stopping split; return the training rows.
+
+        Only the held-out rows are copied (into ``_validation``). Training
+        takes its batches from ``X`` through the returned indices, so the
+        split costs no copy of the training part; the indices are those that
+        ``train_test_split`` gives (the same random draws as splitting ``X``
+        itself, see ``_splitting``), in its order.
+
+        Returns
+        -------
+        train_rows : ndarray of int
+            The rows of ``X`` to train on.
+        """
         if self.validation_fraction == 0:
             # Accepted without a split to draw, as MLPClassifier accepts it
             # without early stopping (and fit's X_val needs none).
@@ -273,29 +175,23 @@ class _TrainingMixin:
                 "validation_fraction must be in (0, 1) when early_stopping=True "
                 f"and fit is given no X_val, got {self.validation_fraction!r}."
             )
-        arrays = [X, y01] if sample_weight is None else [X, y01, sample_weight]
-        split = train_test_split(
-            *arrays,
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=y01,
-        )
-        X_train, X_val, y_train, y_val = split[:4]
-        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
+        train_rows, val_rows = stratified_rows(y01, self.validation_fraction, rng)
+        if val_rows.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase validation_fraction "
                 "or the size of the dataset."
             )
-        for side, weights in (("validation", sw_val), ("training", sw_train)):
-            if weights is not None and not weights.sum() > 0:
-                raise ValueError(
-                    f"sample_weight is zero on every row of the {side} split "
-                    "of early_stopping: give non-zero weights to rows of both "
-                    "splits, or change validation_fraction or random_state."
-                )
-        self._validation = (X_val, y_val, sw_val)
-        return X_train, y_train, sw_train
+        if sample_weight is not None:
+            for side, rows in (("validation", val_rows), ("training", train_rows)):
+                if not sample_weight[rows].sum() > 0:
+                    raise ValueError(
+                        f"sample_weight is zero on every row of the {side} split "
+                        "of early_stopping: give non-zero weights to rows of both "
+                        "splits, or change validation_fraction or random_state."
+                    )
+        sw_val = None if sample_weight is None else sample_weight[val_rows]
+        self._validation = (X[val_rows], y01[val_rows], sw_val)
+        return train_rows
 
     # ---------------------------------------------------- epoch bookkeeping
 
@@ -313,16 +209,30 @@ class _TrainingMixin:
             self._print_epoch(epoch_loss, score)
         return self._callbacks_end_epoch(self._apply_schedule())
 
-    def _start_divergence_reference(self, coefs, intercepts, X, y01, sample_weight):
+    def _start_divergence_reference(
+        self, coefs, intercepts, X, y01, sample_weight, train_rows=None
+    ):
         """Estimate the initial network's loss, the divergence rule's reference.
 
         Computed once per training history (a warm start keeps it) on at most
-        ``_REFERENCE_ROWS`` rows spread evenly over ``X``, with a plain NumPy
-        forward pass of the initial weights: negligible against an epoch.
+        ``_REFERENCE_ROWS`` rows spread evenly over the training rows
+        (``train_rows`` of ``X``, or all of it), with a plain NumPy forward
+        pass of the initial weights: negligible against an epoch.
         """
-        if hasattr(self, "_initial_loss") and getattr(self, "loss_curve_", None):
-            return
-        rows = slice(None, None, -(-X.shape[0] // _REFERENCE_ROWS))
+        if not (hasattr(self, "_initial_loss") and getattr(self, "loss_curve_", None)):
+            self._initial_loss = self._initial_network_loss(
+                coefs, intercepts, X, y01, sample_weight, train_rows
+            )
+        # Read after every epoch: computed once per fit.
+        self._epoch_loss_limit = self._divergence_threshold()
+
+    def _initial_network_loss(
+        self, coefs, intercepts, X, y01, sample_weight, train_rows
+    ):
+        n_train = X.shape[0] if train_rows is None else train_rows.shape[0]
+        rows = slice(None, None, -(-n_train // _REFERENCE_ROWS))
+        if train_rows is not None:
+            rows = train_rows[rows]
         A = X[rows]
         for layer, (W, b) in enumerate(zip(coefs, intercepts)):
             A = safe_sparse_dot(A, W) + b
@@ -331,7 +241,7 @@ class _TrainingMixin:
         sw = None if sample_weight is None else sample_weight[rows]
         if sw is not None and not sw.sum() > 0:
             sw = None
-        self._initial_loss = binary_log_loss_from_logits(y01[rows], A[:, 0], sw)
+        return binary_log_loss_from_logits(y01[rows], A[:, 0], sw)
 
     def _divergence_threshold(self):
         reference = self._initial_loss
@@ -342,7 +252,7 @@ class _TrainingMixin:
     def _record_epoch(self, epoch_loss, n_samples):
         if not math.isfinite(epoch_loss):
             self._raise_divergence(self.n_iter_ + 1)
-        if epoch_loss > self._divergence_threshold():
+        if epoch_loss > self._epoch_loss_limit:
             self._raise_divergence(self.n_iter_ + 1, epoch_loss)
         self.n_iter_ += 1
         self.t_ += n_samples
@@ -426,7 +336,7 @@ class _TrainingMixin:
         steps = self.max_iter * -(-n_samples // batch_size)
         self._optimizer.start_cosine(steps, int(self.warmup_fraction * steps))
 
-    def _end_training(self, incremental, X, y01, sample_weight):
+    def _end_training(self, incremental, X, y01, sample_weight, train_rows=None):
         # With n_iter_no_change=np.inf, max_iter is a budget the user chose,
         # not a failure to converge: no warning (MLPClassifier warns).
         if (
@@ -443,15 +353,22 @@ class _TrainingMixin:
         if self._validation is not None:
             self._set_weights(*self._best_weights)
         del self._validation, self._stopped, self._validation_scorer
+        del self._epoch_loss_limit
         # The last step is never followed by a loss evaluation: check that the
         # final weights are finite and give finite logits on every training
         # row (weights near the float range overflow in the forward pass while
         # being finite), and that their loss obeys the divergence rule. One
-        # inference pass: a fraction of the cost of a training epoch.
+        # inference pass: a fraction of the cost of a training epoch. With
+        # the early-stopping split, all of X is predicted (a tenth more work)
+        # so that no copy of the training rows is needed.
         coefs, intercepts = self._get_weights()
         if not all(np.isfinite(w).all() for w in coefs + intercepts):
             self._raise_divergence(self.n_iter_)
         logits = self._forward_logits(X)
+        if train_rows is not None:
+            logits, y01 = logits[train_rows], y01[train_rows]
+            if sample_weight is not None:
+                sample_weight = sample_weight[train_rows]
         if not np.isfinite(logits).all():
             self._raise_divergence(self.n_iter_)
         final_loss = binary_log_loss_from_logits(y01, logits, sample_weight)

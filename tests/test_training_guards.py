@@ -304,3 +304,62 @@ def test_huge_finite_input_overflows_no_warning_before_the_divergence_error(back
             est.fit(X, y)
         except ValueError as exc:
             assert "learning_rate_init" in str(exc)
+
+
+# ------------------------------------------------ the early-stopping split
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(
+    ("n_samples", "positive_share", "test_size"),
+    [(12, 0.5, 0.2), (37, 0.2, 0.3), (200, 0.5, 0.1), (1001, 0.03, 0.25)],
+)
+def test_stratified_rows_draw_the_rows_of_train_test_split(
+    seed, n_samples, positive_share, test_size
+):
+    # The index-based split must hold out exactly MLPClassifier's rows (it
+    # splits with train_test_split), and leave the generator in the same state.
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_binnet._splitting import stratified_rows
+
+    y = (np.random.RandomState(seed).rand(n_samples) < positive_share).astype(float)
+    y[:2], y[2:4] = 0.0, 1.0  # two rows of each class at least
+    ours_rng, theirs_rng = np.random.RandomState(seed), np.random.RandomState(seed)
+    train, test = stratified_rows(y, test_size, ours_rng)
+    expected_train, expected_test = train_test_split(
+        np.arange(n_samples), test_size=test_size, stratify=y, random_state=theirs_rng
+    )
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(test, expected_test)
+    assert ours_rng.randint(1 << 30) == theirs_rng.randint(1 << 30)
+
+
+def test_stratified_rows_refuses_a_class_of_one_row_as_scikit_learn_does():
+    from sklearn_binnet._splitting import stratified_rows
+
+    y = np.array([0.0] * 9 + [1.0])
+    with pytest.raises(ValueError, match="least populated class"):
+        stratified_rows(y, 0.2, np.random.RandomState(0))
+
+
+def test_early_stopping_trains_on_the_split_without_copying_x(monkeypatch):
+    # The training rows are gathered from X batch by batch: the only copy of
+    # rows that the split makes is the held-out part.
+    from sklearn_binnet import NumpyBinaryMLP
+
+    X, y = _data(400)
+    copies = []
+    split = _training._TrainingMixin._split_validation
+
+    def recording_split(self, X_, y01, sample_weight, rng):
+        train_rows = split(self, X_, y01, sample_weight, rng)
+        copies.append((X_, train_rows, self._validation[0]))
+        return train_rows
+
+    monkeypatch.setattr(_training._TrainingMixin, "_split_validation", recording_split)
+    _quiet_fit(NumpyBinaryMLP(early_stopping=True, max_iter=3, random_state=0), X, y)
+    X_fit, train_rows, X_val = copies[0]
+    assert np.shares_memory(X_fit, X)
+    assert train_rows.dtype.kind == "i"
+    assert X_val.shape[0] + train_rows.shape[0] == X.shape[0]

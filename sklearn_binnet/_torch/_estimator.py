@@ -299,8 +299,23 @@ class TorchBinaryMLP(BaseBinaryMLP):
         return net
 
     def _train(
-        self, coefs, intercepts, X, y, sample_weight, rng, batch_size, incremental
+        self,
+        coefs,
+        intercepts,
+        X,
+        y,
+        sample_weight,
+        rng,
+        batch_size,
+        incremental,
+        train_rows=None,
     ):
+        if train_rows is not None:
+            # skorch's data set and callbacks see the training rows as one
+            # data set: they are copied here (NumpyBinaryMLP indexes them).
+            X, y = X[train_rows], y[train_rows]
+            if sample_weight is not None:
+                sample_weight = sample_weight[train_rows]
         device = _check_device(self.device)
         dtype = _DTYPES[self.dtype]
         _check_callbacks(self.callbacks, self._validation is not None)

@@ -13,7 +13,7 @@ import math
 
 import torch
 
-from .._training import _LearningRateSchedule
+from .._schedules import _LearningRateSchedule
 
 
 class _SklearnOptimizer(_LearningRateSchedule, torch.optim.Optimizer):

@@ -1,0 +1,81 @@
+"""The early-stopping split as row indices, without the memory of a copy.
+
+``MLPClassifier`` holds out its early-stopping rows with
+``train_test_split(X, y, stratify=y, ...)``, which copies the training part
+of ``X``. sklearn-binnet draws the same rows, but keeps only their indices
+(``_training._split_validation``): the training batches are then gathered
+from ``X`` itself.
+
+``train_test_split`` on ``np.arange(n_samples)`` would give those indices,
+but scikit-learn builds them through Python lists of NumPy integers, which
+peak at about 80 bytes per row. ``stratified_rows`` makes the same random
+draws, in the same order, with arrays only (about 30 bytes per row, freed
+before training starts). ``tests/test_training_guards.py`` checks that the
+two agree.
+"""
+
+import math
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.utils.extmath import _approximate_mode
+
+
+def stratified_rows(y01, test_size, rng):
+    """Return the rows of ``train_test_split(..., stratify=y01)``, as indices.
+
+    The same as ``train_test_split(np.arange(n_samples), test_size=test_size,
+    stratify=y01, random_state=rng)`` (the draws of scikit-learn's
+    ``StratifiedShuffleSplit``: each class's rows in a random order, then each
+    part shuffled), for binary targets.
+
+    Parameters
+    ----------
+    y01 : ndarray of shape (n_samples,)
+        Targets, 0 or 1.
+    test_size : float
+        Fraction of the rows to hold out, in (0, 1).
+    rng : numpy.random.RandomState
+        The generator to draw from.
+
+    Returns
+    -------
+    train_rows, test_rows : ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_binnet._splitting import stratified_rows
+    >>> y = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    >>> train, test = stratified_rows(y, 0.25, np.random.RandomState(0))
+    >>> sorted(y[test].tolist())
+    [0.0, 1.0]
+    """
+    n_samples = y01.shape[0]
+    n_test = math.ceil(test_size * n_samples)
+    n_train = n_samples - n_test
+    class_rows = [np.flatnonzero(y01 == label) for label in (0, 1)]
+    counts = np.array([rows.shape[0] for rows in class_rows])
+    if counts.min() < 2 or min(n_train, n_test) < 2:
+        # The cases scikit-learn refuses, or a class absent from y01 (a warm
+        # start may see one class): its own code, errors and all.
+        return train_test_split(
+            np.arange(n_samples), test_size=test_size, stratify=y01, random_state=rng
+        )
+    train_counts = _approximate_mode(counts, n_train, rng)
+    test_counts = _approximate_mode(counts - train_counts, n_test, rng)
+    train_parts, test_parts = [], []
+    for label, (n_class_train, n_class_test) in enumerate(
+        zip(train_counts, test_counts)
+    ):
+        rows = class_rows[label].take(rng.permutation(counts[label]))
+        class_rows[label] = None  # freed as soon as it is drawn from
+        train_parts.append(rows[:n_class_train])
+        test_parts.append(rows[n_class_train : n_class_train + n_class_test])
+    # rng.shuffle in place: the draws of rng.permutation, without its copy.
+    train_rows = np.concatenate(train_parts)
+    del train_parts
+    rng.shuffle(train_rows)
+    test_rows = np.concatenate(test_parts)
+    rng.shuffle(test_rows)
+    return train_rows, test_rows
