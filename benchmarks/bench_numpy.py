@@ -20,7 +20,9 @@ those of issue 2 (see ``_bench_results.py`` for met / within noise / missed).
   FLOP/s, counted as ``3 * 2 * n * sum(fan_in * fan_out)`` (forward once,
   backward twice), as a fraction of this machine's float32 GEMM FLOP/s,
   measured in the same repeat (the best of 3 products of two 2048 x 2048
-  float32 matrices). MLPClassifier's fraction is given too.
+  float32 matrices). MLPClassifier's fraction is given too, and that of the
+  fit's matrix products run alone, in their shapes (a ceiling: thin
+  products of 1024 rows run below the square GEMM's speed).
 * W5, a search: ``GridSearchCV`` with 5 folds and ``n_jobs=1`` over 12
   candidates (hidden (32,) or (64,), alpha 1e-4, 1e-3 or 1e-2,
   learning_rate_init 1e-3 or 3e-3, max_iter 100) on
@@ -177,6 +179,7 @@ def _w4(sizes):
     B = rng.standard_normal((GEMM_SIZE, GEMM_SIZE), dtype=np.float32)
 
     per_flop = []
+    products = _w4_products(X.shape[0], fans, 1024)
 
     def gemm():
         # The machine's float32 GEMM speed in this round: the best of 3
@@ -194,9 +197,43 @@ def _w4(sizes):
             ours,
             theirs,
             repeats=3,
-            extra={"gemm": gemm, "flops": flops, "per_flop": per_flop},
+            extra={
+                "gemm": gemm,
+                "flops": flops,
+                "per_flop": per_flop,
+                "products": products,
+            },
         )
     ]
+
+
+def _w4_products(n_samples, fans, batch_size):
+    """The fit's matrix products alone, with no other work: W4's ceiling.
+
+    Each batch of the fit multiplies, per layer, the activations by the
+    weights (forward), the transposed activations by the errors (weight
+    gradient) and, above the first layer, the errors by the transposed
+    weights (error of the layer below): the FLOPs that W4 counts, in the
+    shapes and layouts of ``NumpyBinaryMLP``'s backward pass, float32.
+    """
+    rng = np.random.default_rng(0)
+    operands = []
+    for fan_in, fan_out in itertools.pairwise(fans):
+        A = rng.standard_normal((batch_size, fan_in), dtype=np.float32)
+        W = rng.standard_normal((fan_in, fan_out), dtype=np.float32)
+        D = rng.standard_normal((batch_size, fan_out), dtype=np.float32)
+        operands.append((A, W, D))
+    n_batches = -(-n_samples // batch_size)
+
+    def products():
+        for _ in range(n_batches):
+            for layer, (A, W, D) in enumerate(operands):
+                A @ W
+                A.T @ D
+                if layer:
+                    D @ W.T
+
+    return products
 
 
 def _w5(sizes):
@@ -254,6 +291,7 @@ def _measure(case, repeats):
     jobs = {"ours": case.ours, "MLPClassifier": case.theirs}
     if "gemm" in case.extra:
         jobs["gemm"] = case.extra["gemm"]
+        jobs["products"] = case.extra["products"]
     times, outputs = paired_times(jobs, repeats, warm_up=case.warm_up)
     agreement = _agreement(outputs["ours"], outputs["MLPClassifier"])
     medians = {name: float(np.median(t)) for name, t in times.items()}
@@ -276,12 +314,18 @@ def _measure(case, repeats):
     flops = case.extra["flops"]
     per_flop = case.extra["per_flop"][-repeats:]  # the timed rounds' GEMMs
     rows = []
+    labels = {
+        "ours": "",
+        "MLPClassifier": ", MLPClassifier",
+        "products": ", its matrix products alone (ceiling)",
+    }
     for name, target in (
         ("ours", {"op": ">=", "value": 0.65}),
         ("MLPClassifier", None),
+        ("products", None),
     ):
         values = [flops * s / t for s, t in zip(per_flop, times[name])]
-        label = case.workload + ("" if name == "ours" else ", MLPClassifier")
+        label = case.workload + labels[name]
         rows.append(
             _row(
                 case,
