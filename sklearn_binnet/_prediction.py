@@ -77,7 +77,9 @@ class _PredictionMixin:
         logits = self.decision_function(X)
         proba = np.empty((logits.shape[0], 2), dtype=logits.dtype)
         # sigmoid(-z) rather than 1 - sigmoid(z): keeps tiny probabilities exact.
-        sigmoid(np.negative(logits), out=proba[:, 0])
+        # -z is written into its column first, sparing a temporary array.
+        np.negative(logits, out=proba[:, 0])
+        sigmoid(proba[:, 0], out=proba[:, 0])
         sigmoid(logits, out=proba[:, 1])
         return proba
 
