@@ -16,7 +16,12 @@ the seams that skorch documents for extension so that it follows
   before every callback, and the history gets ``train_loss``, ``valid_loss``
   and ``valid_acc`` with their ``*_best`` flags, as skorch's default
   callbacks would record them (``valid_score`` instead of ``valid_acc``
-  when the estimator's ``scoring`` is not the accuracy).
+  when the estimator's ``scoring`` is not the accuracy);
+* ``notify``, ``train_step`` and ``run_single_epoch``: skorch's batch loop,
+  less its per-batch overhead while the estimator trains (a per-batch hook
+  is called only on the callbacks that implement it; the optimizer steps
+  without a closure; a batch's size is read from its targets), which in the
+  tutorial's full-batch fit was a fifth of each epoch.
 """
 
 import copy
@@ -25,11 +30,17 @@ import math
 
 import torch
 from skorch import NeuralNetBinaryClassifier
-from skorch.callbacks import EarlyStopping, EpochTimer
+from skorch.callbacks import Callback, EarlyStopping, EpochTimer
 from skorch.callbacks.scoring import ScoringBase
 from skorch.history import History
+from skorch.utils import TeeGenerator
 
 from .._batching import epoch_loss
+from ._data import _SlicedBatches
+from ._optimizers import _SklearnOptimizer
+
+# The callback hooks called once per batch (or step) by skorch's loop.
+_BATCH_HOOKS = ("on_batch_begin", "on_grad_computed", "on_batch_end")
 
 
 class _StopTraining(Exception):
@@ -62,6 +73,23 @@ def _validation_need(callback):
     if isinstance(monitor, str) and monitor.startswith("valid_"):
         return f"monitors {monitor!r}"
     return None
+
+
+def _batch_hooks(callbacks):
+    """Map each per-batch hook to the callbacks that implement it.
+
+    A callback whose hook is ``Callback``'s own (which does nothing) is left
+    out; anything else, a hook set on the instance included, is kept.
+    """
+    hooks = {}
+    for name in _BATCH_HOOKS:
+        base = getattr(Callback, name)
+        hooks[name] = [
+            callback
+            for _, callback in callbacks
+            if getattr(getattr(callback, name, None), "__func__", None) is not base
+        ]
+    return hooks
 
 
 def _check_callbacks(callbacks, has_validation):
@@ -107,6 +135,8 @@ class _BinaryNet(NeuralNetBinaryClassifier):
     _stop = False
     _bests = None
     _valid_logits = None
+    _hooks = None
+    _device = None
 
     def get_default_callbacks(self):
         return [("epoch_timer", EpochTimer())]
@@ -118,21 +148,24 @@ class _BinaryNet(NeuralNetBinaryClassifier):
             # the dropout masks of a training batch.
             masks = x.get("masks")
             x = x["X"]
-        if (
-            isinstance(x, torch.Tensor)
-            and not fit_params
-            and x.device == self.module_.layers[0].weight.device
-        ):
+        if isinstance(x, torch.Tensor) and not fit_params:
             # Training batches are already tensors on the device; skorch's
-            # generic conversion (15 us a batch) is left to other input.
-            return self.module_(x) if masks is None else self.module_(x, masks)
+            # generic conversion (15 us a batch) is left to other input. The
+            # device is kept while training (5 us a batch to look up).
+            device = self._device
+            if device is None:
+                device = self.module_.layers[0].weight.device
+            if x.device == device:
+                return self.module_(x) if masks is None else self.module_(x, masks)
         return super().infer(x, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         sample_weight = X.get("sample_weight") if isinstance(X, dict) else None
         # The penalty is part of the training objective only: a validation
-        # batch gets the log-loss of ``validation_loss_curve_``.
-        coefs = self.module_.coefs() if training else ()
+        # batch gets the log-loss of ``validation_loss_curve_``. Without a
+        # penalty (alpha=0) the weights are not even gathered (10 us a batch).
+        penalised = training and self.criterion_.alpha
+        coefs = self.module_.coefs() if penalised else ()
         return self.criterion_(y_pred, y_true, sample_weight, coefs)
 
     def train_epochs(self, dataset, epochs, estimator, dataset_valid=None):
@@ -152,6 +185,8 @@ class _BinaryNet(NeuralNetBinaryClassifier):
             The held-out split of early stopping, predicted after each epoch.
         """
         self._estimator, self._stop, self._bests = estimator, False, {}
+        self._hooks = _batch_hooks(self.callbacks_)
+        self._device = self.module_.layers[0].weight.device
         if dataset_valid is not None:
             self.train_split = lambda data, y=None, **_: (data, dataset_valid)
         try:
@@ -168,9 +203,64 @@ class _BinaryNet(NeuralNetBinaryClassifier):
             # The estimator and its data are referenced only while it trains:
             # the fitted net pickles and copies without them.
             self.train_split = None
-            for name in ("_estimator", "_stop", "_bests", "_valid_logits"):
+            for name in (
+                "_estimator",
+                "_stop",
+                "_bests",
+                "_valid_logits",
+                "_hooks",
+                "_device",
+            ):
                 self.__dict__.pop(name, None)
         return self
+
+    def notify(self, method_name, **cb_kwargs):
+        # While the estimator trains, a per-batch hook is called on the net
+        # and on the callbacks that implement it only: skorch calls every
+        # callback's, mostly Callback's own that does nothing.
+        hooks = self._hooks
+        if hooks is None or method_name not in hooks:
+            return super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for callback in hooks[method_name]:
+            getattr(callback, method_name)(self, **cb_kwargs)
+
+    def train_step(self, batch, **fit_params):
+        # skorch steps the optimizer with a closure that wraps the gradient
+        # computation (and builds the parameters' generator for
+        # on_grad_computed, called or not). Our optimizers evaluate a closure
+        # once, before their update: the same step, done here in that order.
+        if self._hooks is None or not isinstance(self.optimizer_, _SklearnOptimizer):
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        if self._hooks["on_grad_computed"]:
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        self._step_optimizer(None)
+        return step
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        # skorch's loop, less its generic batch-size lookup (get_len walks the
+        # batch): a batch of ours has the length of its targets.
+        if self._hooks is None or not isinstance(iterator, _SlicedBatches):
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        history = self.history_
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            history.record_batch(prefix + "_loss", step["loss"].item())
+            history.record_batch(prefix + "_batch_size", batch[1].shape[0])
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        history.record(prefix + "_batch_count", batch_count)
 
     def validation_logits(self):
         """Return the logits of this epoch's validation pass, as an array."""
