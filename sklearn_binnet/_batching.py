@@ -17,6 +17,16 @@ of any array library but NumPy:
 import numpy as np
 
 
+def index_dtype(n_samples):
+    """The integer dtype of row indices: int32 where it holds them all.
+
+    Half the memory of ``intp`` for the epoch-long index arrays of large data
+    (8 MB rather than 16 MB for 2,000,000 rows); the random draws that
+    shuffle them do not depend on their dtype.
+    """
+    return np.int32 if n_samples <= np.iinfo(np.int32).max else np.intp
+
+
 class MiniBatches:
     """The mini-batches of every epoch of a fit.
 
@@ -53,7 +63,7 @@ class MiniBatches:
         self.batch_size = batch_size
         self.rng = rng
         self.rows = rows
-        self.order = np.arange(n_samples)
+        self.order = np.arange(n_samples, dtype=index_dtype(n_samples))
 
     def __len__(self):
         return -(-self.n_samples // self.batch_size)

@@ -35,8 +35,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.extmath import safe_sparse_dot
 
-from ._activations import ACTIVATIONS, binary_log_loss_from_logits
-from ._batching import DropoutMasks
+from ._activations import ACTIVATIONS, binary_log_loss_from_logits, softplus
+from ._batching import DropoutMasks, index_dtype
 from ._splitting import stratified_rows
 
 # Divergence: an epoch loss (or the final weights' loss) more than this many
@@ -44,6 +44,8 @@ from ._splitting import stratified_rows
 _DIVERGENCE_RATIO = 1e6
 # Rows, spread over the training set, on which the initial loss is estimated.
 _REFERENCE_ROWS = 1024
+# Rows per chunk of the final check of the weights on the training set.
+_CHECK_ROWS = 1 << 16
 
 
 class _TrainingMixin:
@@ -191,7 +193,7 @@ class _TrainingMixin:
                     )
         sw_val = None if sample_weight is None else sample_weight[val_rows]
         self._validation = (X[val_rows], y01[val_rows], sw_val)
-        return train_rows
+        return train_rows.astype(index_dtype(X.shape[0]), copy=False)
 
     # ---------------------------------------------------- epoch bookkeeping
 
@@ -358,22 +360,47 @@ class _TrainingMixin:
         # final weights are finite and give finite logits on every training
         # row (weights near the float range overflow in the forward pass while
         # being finite), and that their loss obeys the divergence rule. One
-        # inference pass: a fraction of the cost of a training epoch. With
-        # the early-stopping split, all of X is predicted (a tenth more work)
-        # so that no copy of the training rows is needed.
+        # inference pass: a fraction of the cost of a training epoch.
         coefs, intercepts = self._get_weights()
         if not all(np.isfinite(w).all() for w in coefs + intercepts):
             self._raise_divergence(self.n_iter_)
-        logits = self._forward_logits(X)
-        if train_rows is not None:
-            logits, y01 = logits[train_rows], y01[train_rows]
-            if sample_weight is not None:
-                sample_weight = sample_weight[train_rows]
-        if not np.isfinite(logits).all():
-            self._raise_divergence(self.n_iter_)
-        final_loss = binary_log_loss_from_logits(y01, logits, sample_weight)
+        final_loss = self._final_training_loss(X, y01, sample_weight, train_rows)
         if final_loss > self._divergence_threshold():
             self._raise_divergence(self.n_iter_, final_loss)
+
+    def _final_training_loss(self, X, y01, sample_weight, train_rows):
+        """Return the loss of the final weights on the training rows.
+
+        Raises the divergence error if a training row's logit is not finite.
+        Computed in chunks of ``_CHECK_ROWS`` rows, so that the check needs no
+        array as long as ``X`` (nor a copy of the training rows of the
+        early-stopping split, which the chunks pick out with a mask).
+        """
+        n_samples = X.shape[0]
+        is_train = None
+        if train_rows is not None:
+            is_train = np.zeros(n_samples, dtype=bool)
+            is_train[train_rows] = True
+        loss_sum = weight_sum = 0.0
+        for start in range(0, n_samples, _CHECK_ROWS):
+            rows = slice(start, min(start + _CHECK_ROWS, n_samples))
+            logits, y = self._forward_logits(X[rows]), y01[rows]
+            weights = None if sample_weight is None else sample_weight[rows]
+            if is_train is not None:
+                keep = is_train[rows]
+                logits, y = logits[keep], y[keep]
+                weights = None if weights is None else weights[keep]
+            if not np.isfinite(logits).all():
+                self._raise_divergence(self.n_iter_)
+            per_sample = softplus(logits) - y * logits
+            if weights is None:
+                loss_sum += float(per_sample.sum())
+                weight_sum += per_sample.shape[0]
+            else:
+                loss_sum += float(np.dot(weights, per_sample))
+                weight_sum += float(weights.sum())
+        # No weight on any training row: no loss to diverge.
+        return loss_sum / weight_sum if weight_sum > 0 else 0.0
 
     def _raise_divergence(self, epoch, loss=None):
         if loss is None:
