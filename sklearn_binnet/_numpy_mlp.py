@@ -34,6 +34,7 @@ from ._activations import ACTIVATIONS, DERIVATIVES
 from ._base import BaseBinaryMLP
 from ._batching import MiniBatches, epoch_loss
 from ._docstrings import _fill_doc
+from ._inference import forward_logits
 from ._optimizers import AdamOptimizer, AdamWOptimizer, SGDOptimizer
 
 _SOLVERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer, "adamw": AdamWOptimizer}
@@ -357,38 +358,13 @@ class NumpyBinaryMLP(BaseBinaryMLP):
     # ----------------------------------------------------------- inference
 
     def _forward_logits(self, X):
-        coefs, intercepts = self.coefs_, self.intercepts_
-        dtype = np.result_type(X.dtype, coefs[0].dtype)
         if sp.issparse(X):
             X = X.tocsr()
-        n_samples = X.shape[0]
-        logits = np.empty(n_samples, dtype=dtype)
-        hidden = list(zip(coefs[:-1], intercepts[:-1]))
-        widest = max((W.shape[1] for W, _ in hidden), default=1)
-        chunk = max(1, min(n_samples, _CHUNK_VALUES // widest))
-        buffers = [np.empty((chunk, W.shape[1]), dtype=dtype) for W, _ in hidden]
-        activation = ACTIVATIONS[self.activation]
-        out_weights = coefs[-1][:, 0]
-        # Row chunks keep the hidden activations in cache and memory bounded.
-        for start in range(0, n_samples, chunk):
-            stop = min(start + chunk, n_samples)
-            A = X[start:stop]
-            for (W, b), buffer in zip(hidden, buffers):
-                Z = buffer[: stop - start]
-                if sp.issparse(A):
-                    Z[...] = safe_sparse_dot(A, W)
-                else:
-                    np.matmul(A, W, out=Z)
-                Z += b
-                activation(Z)
-                A = Z
-            # The output unit: a matrix-vector product written in place.
-            if sp.issparse(A):
-                logits[start:stop] = safe_sparse_dot(A, out_weights)
-            else:
-                np.matmul(A, out_weights, out=logits[start:stop])
-        logits += intercepts[-1]
-        return logits
+        widest = max((W.shape[1] for W in self.coefs_[:-1]), default=1)
+        chunk = max(1, min(X.shape[0], _CHUNK_VALUES // widest))
+        return forward_logits(
+            X, self.coefs_, self.intercepts_, ACTIVATIONS[self.activation], chunk
+        )
 
     def _get_weights(self):
         return [c.copy() for c in self.coefs_], [b.copy() for b in self.intercepts_]
