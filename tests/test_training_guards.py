@@ -363,3 +363,18 @@ def test_early_stopping_trains_on_the_split_without_copying_x(monkeypatch):
     assert np.shares_memory(X_fit, X)
     assert train_rows.dtype.kind == "i"
     assert X_val.shape[0] + train_rows.shape[0] == X.shape[0]
+
+
+def test_int32_row_indices_of_large_data_give_the_same_batches():
+    # Large data keeps its row order in int32 (half the memory); the shuffle
+    # must draw the same order as with intp indices, and the batches the same rows.
+    from sklearn_binnet._batching import _LARGE_DATA_ROWS, MiniBatches
+
+    n_samples = _LARGE_DATA_ROWS
+    batches = MiniBatches(n_samples, 4096, np.random.RandomState(0))
+    assert batches.order.dtype == np.int32
+    expected = np.arange(n_samples)
+    np.random.RandomState(0).shuffle(expected)
+    first = next(iter(batches))
+    assert_array_equal(first, expected[:4096])
+    assert MiniBatches(1000, 10, None).order.dtype == np.intp
