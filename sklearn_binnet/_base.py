@@ -21,7 +21,7 @@ A backend fills in these hooks, and nothing else is called on it:
 * ``_optimizer``: an attribute (or property) with the protocol of
   ``_schedules._LearningRateSchedule``: ``iteration_ends(t)`` after each
   epoch and ``trigger_stopping(msg, verbose)`` when the stopping rule fires;
-* ``_forward_logits(X)`` returns the logits of the current weights;
+* ``_forward_logits(X, rows=None)`` returns the logits of the current weights;
 * ``_get_weights()`` / ``_set_weights(coefs, intercepts)`` copy the weights out
   and in (best-weight restore after early stopping);
 * optionally ``_fit_dtype(keep_weights)`` (the dtype ``X`` is trained in),
@@ -235,8 +235,12 @@ class BaseBinaryMLP(
         """
 
     @abstractmethod
-    def _forward_logits(self, X):
-        """Return the logits of validated ``X``, shape (n_samples,)."""
+    def _forward_logits(self, X, rows=None):
+        """Return the logits of validated ``X``, shape (n_samples,).
+
+        With ``rows`` (indices), those of ``X[rows]``, without copying them
+        all: the held-out rows of early stopping (``_splitting.RowSubset``).
+        """
 
     @abstractmethod
     def _get_weights(self):

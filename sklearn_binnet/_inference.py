@@ -39,7 +39,7 @@ def _blas_controller():
     return _blas
 
 
-def forward_logits(X, coefs, intercepts, activation, chunk):
+def forward_logits(X, coefs, intercepts, activation, chunk, rows=None):
     """Return the logits of the network's single output unit on ``X``.
 
     Parameters
@@ -51,13 +51,16 @@ def forward_logits(X, coefs, intercepts, activation, chunk):
         The hidden layers' activation, applied in place.
     chunk : int
         Rows per chunk.
+    rows : ndarray of int, default=None
+        Predict ``X[rows]``, each chunk gathered on its own (no copy of all
+        of them); None predicts every row of ``X``.
 
     Returns
     -------
-    logits : ndarray of shape (n_samples,)
+    logits : ndarray of shape (n_samples,) or (len(rows),)
         In the result type of ``X`` and the weights.
     """
-    n_samples = X.shape[0]
+    n_samples = X.shape[0] if rows is None else rows.shape[0]
     logits = np.empty(n_samples, dtype=np.result_type(X.dtype, coefs[0].dtype))
     starts = range(0, n_samples, chunk)
     # NumPy's error state is per thread: the workers take the caller's (which
@@ -67,7 +70,7 @@ def forward_logits(X, coefs, intercepts, activation, chunk):
     def run(thread_starts):
         with np.errstate(**errors):
             _forward_chunks(
-                X, logits, coefs, intercepts, activation, chunk, thread_starts
+                X, rows, logits, coefs, intercepts, activation, chunk, thread_starts
             )
 
     blas = _blas_controller()
@@ -86,15 +89,15 @@ def forward_logits(X, coefs, intercepts, activation, chunk):
     return logits
 
 
-def _forward_chunks(X, logits, coefs, intercepts, activation, chunk, starts):
+def _forward_chunks(X, rows, logits, coefs, intercepts, activation, chunk, starts):
     """Write the logits (without the output bias) of the chunks at ``starts``."""
     hidden = list(zip(coefs[:-1], intercepts[:-1]))
     # Buffers of this thread, reused by each of its chunks.
     buffers = [np.empty((chunk, W.shape[1]), dtype=logits.dtype) for W, _ in hidden]
     out_weights = coefs[-1][:, 0]
     for start in starts:
-        stop = min(start + chunk, X.shape[0])
-        A = X[start:stop]
+        stop = min(start + chunk, logits.shape[0])
+        A = X[start:stop] if rows is None else X[rows[start:stop]]
         for (W, b), buffer in zip(hidden, buffers):
             Z = buffer[: stop - start]
             if sp.issparse(A):

@@ -357,13 +357,14 @@ class NumpyBinaryMLP(BaseBinaryMLP):
 
     # ----------------------------------------------------------- inference
 
-    def _forward_logits(self, X):
+    def _forward_logits(self, X, rows=None):
         if sp.issparse(X):
             X = X.tocsr()
+        n_samples = X.shape[0] if rows is None else rows.shape[0]
         widest = max((W.shape[1] for W in self.coefs_[:-1]), default=1)
-        chunk = max(1, min(X.shape[0], _CHUNK_VALUES // widest))
+        chunk = max(1, min(n_samples, _CHUNK_VALUES // widest))
         return forward_logits(
-            X, self.coefs_, self.intercepts_, ACTIVATIONS[self.activation], chunk
+            X, self.coefs_, self.intercepts_, ACTIVATIONS[self.activation], chunk, rows
         )
 
     def _get_weights(self):

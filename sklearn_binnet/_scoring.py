@@ -35,6 +35,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import binary_log_loss_from_logits
+from ._splitting import RowSubset
 
 
 @contextlib.contextmanager
@@ -154,7 +155,11 @@ class _ValidationMixin:
         scorer = check_scoring(self, scoring=self.scoring)
         if self._validation is None:
             return
-        _, y_val01, sample_weight_val = self._validation
+        X_val, y_val01, sample_weight_val = self._validation
+        if isinstance(X_val, RowSubset):
+            # A scorer is given an array: the held-out rows are copied once.
+            X_val = X_val.copy()
+            self._validation = (X_val, y_val01, sample_weight_val)
         if (
             isinstance(self.scoring, str)
             and sample_weight_val is not None

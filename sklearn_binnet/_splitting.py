@@ -6,6 +6,9 @@ of ``X``. sklearn-binnet draws the same rows, but keeps only their indices
 (``_training._split_validation``): the training batches are then gathered
 from ``X`` itself.
 
+The held-out rows are not copied either: ``RowSubset`` names them, and the
+validation pass of each epoch gathers them chunk by chunk.
+
 ``train_test_split`` on ``np.arange(n_samples)`` would give those indices,
 but scikit-learn builds them through Python lists of NumPy integers, which
 peak at about 80 bytes per row. ``stratified_rows`` makes the same random
@@ -19,6 +22,45 @@ import math
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.extmath import _approximate_mode
+
+from ._batching import index_dtype
+
+
+class RowSubset:
+    """Some rows of an array or sparse matrix, by index, without a copy.
+
+    The held-out rows of early stopping: predicted through their indices
+    after each epoch (the backends' ``_forward_logits(data, rows)``), and
+    copied only for a scorer that must be given an array.
+
+    Parameters
+    ----------
+    data : ndarray or sparse matrix of shape (n_samples, n_features)
+    rows : ndarray of int of shape (n_rows,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_binnet._splitting import RowSubset
+    >>> subset = RowSubset(np.arange(6.0).reshape(3, 2), np.array([2, 0]))
+    >>> subset.shape
+    (2, 2)
+    >>> subset.copy()
+    array([[4., 5.],
+           [0., 1.]])
+    """
+
+    def __init__(self, data, rows):
+        self.data = data
+        self.rows = rows
+
+    @property
+    def shape(self):
+        return (self.rows.shape[0], *self.data.shape[1:])
+
+    def copy(self):
+        """Return the rows as a new array (or sparse matrix)."""
+        return self.data[self.rows]
 
 
 def stratified_rows(y01, test_size, rng):
@@ -41,6 +83,7 @@ def stratified_rows(y01, test_size, rng):
     Returns
     -------
     train_rows, test_rows : ndarray of int
+        In ``index_dtype(n_samples)``: int32 for large data.
 
     Examples
     --------
@@ -54,7 +97,10 @@ def stratified_rows(y01, test_size, rng):
     n_samples = y01.shape[0]
     n_test = math.ceil(test_size * n_samples)
     n_train = n_samples - n_test
-    class_rows = [np.flatnonzero(y01 == label) for label in (0, 1)]
+    dtype = index_dtype(n_samples)
+    class_rows = [
+        np.flatnonzero(y01 == label).astype(dtype, copy=False) for label in (0, 1)
+    ]
     counts = np.array([rows.shape[0] for rows in class_rows])
     if counts.min() < 2 or min(n_train, n_test) < 2:
         # The cases scikit-learn refuses, or a class absent from y01 (a warm

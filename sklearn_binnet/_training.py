@@ -37,7 +37,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS, binary_log_loss_from_logits, softplus
 from ._batching import DropoutMasks, index_dtype
-from ._splitting import stratified_rows
+from ._splitting import RowSubset, stratified_rows
 
 # Divergence: an epoch loss (or the final weights' loss) more than this many
 # times the initial network's loss (at least log 2, a coin flip's) is an error.
@@ -159,11 +159,11 @@ class _TrainingMixin:
     def _split_validation(self, X, y01, sample_weight, rng):
         """Hold out the stratified early-stopping split; return the training rows.
 
-        Only the held-out rows are copied (into ``_validation``). Training
-        takes its batches from ``X`` through the returned indices, so the
-        split costs no copy of the training part; the indices are those that
-        ``train_test_split`` gives (the same random draws as splitting ``X``
-        itself, see ``_splitting``), in its order.
+        Nothing of ``X`` is copied: training takes its batches from ``X``
+        through the returned indices, and the held-out rows are a
+        ``RowSubset`` of ``X`` (in ``_validation``), predicted through theirs.
+        The indices are those that ``train_test_split`` gives (the same random
+        draws as splitting ``X`` itself, see ``_splitting``), in its order.
 
         Returns
         -------
@@ -191,9 +191,12 @@ class _TrainingMixin:
                         "of early_stopping: give non-zero weights to rows of both "
                         "splits, or change validation_fraction or random_state."
                     )
+        dtype = index_dtype(X.shape[0])
+        train_rows = train_rows.astype(dtype, copy=False)
+        val_rows = val_rows.astype(dtype, copy=False)
         sw_val = None if sample_weight is None else sample_weight[val_rows]
-        self._validation = (X[val_rows], y01[val_rows], sw_val)
-        return train_rows.astype(index_dtype(X.shape[0]), copy=False)
+        self._validation = (RowSubset(X, val_rows), y01[val_rows], sw_val)
+        return train_rows
 
     # ---------------------------------------------------- epoch bookkeeping
 
@@ -276,6 +279,8 @@ class _TrainingMixin:
 
         A backend that has just predicted it in its own loop returns those.
         """
+        if isinstance(X_val, RowSubset):
+            return self._forward_logits(X_val.data, X_val.rows)
         return self._forward_logits(X_val)
 
     def _update_no_improvement_count(self, epoch_loss, score):

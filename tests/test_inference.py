@@ -56,3 +56,23 @@ def test_workers_take_the_callers_error_state():
         with np.errstate(over="raise", invalid="ignore"):
             with pytest.raises(FloatingPointError):
                 forward_logits(X, coefs, intercepts, _square, chunk=10)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_by_index_give_the_logits_of_their_copy(dtype, sparse):
+    # The held-out rows of early stopping are predicted through their indices:
+    # each chunk gathers the same rows that a copy would hold, in the same
+    # chunks, so the logits are bitwise those of the copy.
+    import scipy.sparse as sp
+
+    coefs, intercepts = _network(dtype)
+    X = np.random.default_rng(2).standard_normal((500, 5)).astype(dtype)
+    if sparse:
+        X = sp.csr_matrix(np.where(X > 0.5, X, 0))
+    rows = np.random.default_rng(3).permutation(500)[:137]
+    relu = ACTIVATIONS["relu"]
+    by_index = forward_logits(X, coefs, intercepts, relu, chunk=10, rows=rows)
+    copied = forward_logits(X[rows], coefs, intercepts, relu, chunk=10)
+    assert by_index.shape == (137,)
+    assert_array_equal(by_index, copied)

@@ -30,6 +30,7 @@ from conftest import (
     make_estimator,
     mlp_logit_error_bound,
 )
+from sklearn_binnet._splitting import RowSubset
 from sklearn_binnet.datasets import make_xor
 
 PROBA_METHODS = ["predict_proba", "predict_log_proba", "decision_function"]
@@ -627,6 +628,8 @@ def test_early_stopping_attributes_and_best_weights_restored(backend, monkeypatc
     # The restored model scores best_validation_score_ on the held-out set
     # (predicted in the training dtype, as during training).
     X_val, y_val, _ = record["validation"]
+    if isinstance(X_val, RowSubset):  # the held-out rows of X, by index
+        X_val = X_val.copy()
     X_val = np.asarray(X_val, dtype=_dtype(est))
     accuracy = np.mean((est.decision_function(X_val) > 0) == y_val)
     assert accuracy == pytest.approx(est.best_validation_score_, abs=1e-12)

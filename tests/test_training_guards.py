@@ -208,7 +208,7 @@ def _validation_rows(backend, X, y, params, monkeypatch):
 
     def recording_split(self, X_, y01, sample_weight, rng):
         result = split(self, X_, y01, sample_weight, rng)
-        held_out.append(self._validation[0][:, 0].copy())
+        held_out.append(self._validation[0].copy()[:, 0])
         return result
 
     with monkeypatch.context() as patch:
@@ -343,10 +343,11 @@ def test_stratified_rows_refuses_a_class_of_one_row_as_scikit_learn_does():
         stratified_rows(y, 0.2, np.random.RandomState(0))
 
 
-def test_early_stopping_trains_on_the_split_without_copying_x(monkeypatch):
-    # The training rows are gathered from X batch by batch: the only copy of
-    # rows that the split makes is the held-out part.
+def test_early_stopping_splits_without_copying_x(monkeypatch):
+    # The training rows are gathered from X batch by batch, and the held-out
+    # rows are predicted through their indices: the split copies no row.
     from sklearn_binnet import NumpyBinaryMLP
+    from sklearn_binnet._splitting import RowSubset
 
     X, y = _data(400)
     copies = []
@@ -362,7 +363,9 @@ def test_early_stopping_trains_on_the_split_without_copying_x(monkeypatch):
     X_fit, train_rows, X_val = copies[0]
     assert np.shares_memory(X_fit, X)
     assert train_rows.dtype.kind == "i"
-    assert X_val.shape[0] + train_rows.shape[0] == X.shape[0]
+    assert isinstance(X_val, RowSubset) and X_val.data is X_fit
+    every_row = np.sort(np.concatenate([train_rows, X_val.rows]))
+    assert_array_equal(every_row, np.arange(X.shape[0]))
 
 
 def test_int32_row_indices_of_large_data_give_the_same_batches():

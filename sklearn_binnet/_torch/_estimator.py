@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._base import BaseBinaryMLP
 from .._docstrings import _fill_doc
+from .._splitting import RowSubset
 from ._data import _batches, _TrainingData
 from ._module import (
     _DTYPES,
@@ -339,14 +340,17 @@ class TorchBinaryMLP(BaseBinaryMLP):
         )
         valid = None
         if self._validation is not None:
-            valid = _TrainingData(*self._validation, dtype, device, rng=None)
+            X_val, y_val, sw_val = self._validation
+            if isinstance(X_val, RowSubset):
+                X_val = X_val.copy()
+            valid = _TrainingData(X_val, y_val, sw_val, dtype, device, rng=None)
         net.train_epochs(data, 1 if incremental else self.max_iter, self, valid)
         self.coefs_, self.intercepts_ = net.module_.get_weights()
 
     # ----------------------------------------------------------- inference
 
     @torch.no_grad()
-    def _forward_logits(self, X):
+    def _forward_logits(self, X, rows=None):
         module = self.net_.module_
         weight = module.layers[0].weight
         # Computed in the wider of the dtypes of X and of the weights, as in
@@ -359,17 +363,18 @@ class TorchBinaryMLP(BaseBinaryMLP):
             # module's own parameters during the call, under the feet of any
             # other thread predicting with the same model.
             forward = copy.deepcopy(module).to(dtype)
-        n_samples = X.shape[0]
+        n_samples = X.shape[0] if rows is None else rows.shape[0]
         chunk = max(1, min(n_samples, module.chunk_rows()))
         if sp.issparse(X):
             X = X.tocsr()
         logits = np.empty(n_samples, dtype=_NUMPY_DTYPES[dtype])
         for start in range(0, n_samples, chunk):
-            X_chunk = X[start : start + chunk]
+            stop = start + chunk
+            X_chunk = X[start:stop] if rows is None else X[rows[start:stop]]
             if sp.issparse(X_chunk):
                 X_chunk = X_chunk.toarray()
             X_chunk = _to_tensor(X_chunk, dtype, weight.device)
-            logits[start : start + chunk] = forward(X_chunk).cpu().numpy()
+            logits[start:stop] = forward(X_chunk).cpu().numpy()
         return logits
 
     def _validation_logits(self, X_val):
