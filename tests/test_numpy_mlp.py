@@ -203,6 +203,30 @@ def test_same_random_state_follows_mlpclassifier_step_for_step(params):
     assert_allclose(clf.predict_proba(X), mlp.predict_proba(X), atol=1e-10)
 
 
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_weighted_mini_batches_follow_mlpclassifier(shuffle):
+    """Sample weights and mini-batches, unshuffled (batch views taken once per
+    fit) or shuffled (rows gathered per batch): MLPClassifier's steps."""
+    X, y = make_xor(300, random_state=1)
+    sample_weight = np.random.default_rng(0).uniform(0.2, 3.0, size=300)
+    params = dict(
+        hidden_layer_sizes=(12, 6),
+        learning_rate_init=0.02,
+        alpha=1e-3,
+        batch_size=32,
+        shuffle=shuffle,
+        max_iter=40,
+        random_state=3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier(**params).fit(X, y, sample_weight=sample_weight)
+        clf = NumpyBinaryMLP(**params).fit(X, y, sample_weight=sample_weight)
+    assert clf.n_iter_ == mlp.n_iter_ == 40
+    assert_allclose(clf.loss_curve_, mlp.loss_curve_, rtol=0, atol=1e-10)
+    assert_allclose(clf.predict_proba(X), mlp.predict_proba(X), atol=1e-10)
+
+
 def test_float32_input_trains_and_predicts_in_float32():
     X, y = make_xor(200, random_state=0)
     X32 = X.astype(np.float32)
