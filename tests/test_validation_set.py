@@ -348,6 +348,31 @@ def test_a_scorer_predicts_any_data_during_fit(backend):
         assert_allclose(other, runs[0], rtol=1e-12)
 
 
+def test_a_scorer_gets_the_held_out_rows_of_the_internal_split(backend):
+    """Without X_val, the held-out rows stay indices into X during training;
+    a scorer is still given them as an array, and scores as "loss" does."""
+    X, y, _, _ = _data()
+    seen = []
+
+    def neg_log_loss(est, X_scored, y_scored):
+        seen.append((type(X_scored), X_scored.shape))
+        return -log_loss(y_scored, est.predict_proba(X_scored)[:, 1])
+
+    runs = []
+    for scoring in (neg_log_loss, "loss"):
+        est = _make(
+            backend,
+            scoring=scoring,
+            n_iter_no_change=np.inf,
+            max_iter=15,
+            random_state=0,
+        )
+        runs.append(est.fit(X, y).validation_scores_)
+    n_held_out = int(np.ceil(0.1 * X.shape[0]))
+    assert seen == [(np.ndarray, (n_held_out, X.shape[1]))] * 15
+    assert_allclose(runs[0], runs[1], rtol=1e-12)
+
+
 # ---------------------------------------------------------------- parity
 
 
