@@ -125,6 +125,51 @@ def test_epoch_scoring_without_caching_reads_the_training_dataset(data):
     assert est.net_.history[-1, "accuracy"] == est.score(X, y)
 
 
+def test_epoch_scoring_without_caching_reads_each_part_of_the_split(data):
+    """With early stopping, each data set's X and y are its rows of the split.
+
+    The data sets gather their batches from X through row indices; a callback
+    that reads ``X`` and ``y`` still gets the rows of its part only, once
+    each, with their own targets.
+    """
+    X, y = data
+    seen = {}
+
+    def recorder(part):
+        def scoring(net, X_part, y_part):
+            seen[part] = (np.asarray(X_part), np.asarray(y_part))
+            return 0.0
+
+        return scoring
+
+    callbacks = [
+        EpochScoring(
+            recorder(part),
+            on_train=part == "train",
+            use_caching=False,
+            name=f"{part}_probe",
+        )
+        for part in ("train", "valid")
+    ]
+    est = TorchBinaryMLP(
+        **SMALL,
+        early_stopping=True,
+        validation_fraction=0.25,
+        max_iter=2,
+        callbacks=callbacks,
+    ).fit(X, y)
+    assert est.n_iter_ == 2
+    row_of = {row.tobytes(): i for i, row in enumerate(X)}
+    rows = {}
+    for part, (X_part, y_part) in seen.items():
+        rows[part] = [row_of[row.tobytes()] for row in X_part]
+        assert_array_equal(y_part, y[rows[part]])
+    n_valid = math.ceil(0.25 * X.shape[0])
+    assert len(rows["valid"]) == n_valid
+    assert len(rows["train"]) == X.shape[0] - n_valid
+    assert sorted(rows["train"] + rows["valid"]) == list(range(X.shape[0]))
+
+
 def test_epoch_scoring_on_validation_scores_the_early_stopping_split(data):
     X, y = data
     scoring = EpochScoring("accuracy", lower_is_better=False, name="split_acc")

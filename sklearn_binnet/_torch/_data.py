@@ -7,6 +7,10 @@ selection, in the order of every backend (``MiniBatches``). A batch is what
 skorch expects from a data set of ``(X, y)``: ``(X, y)``, or, with sample
 weights, ``({"X": X, "sample_weight": w}, y)``, the form skorch documents for
 passing sample weights to the loss.
+
+A data set may cover some rows of its data only (a ``RowSubset``: the two
+parts of the early-stopping split), whose batches are then gathered from the
+whole data through the rows' indices, so that the split copies nothing.
 """
 
 import scipy.sparse as sp
@@ -14,7 +18,19 @@ import torch
 from skorch.dataset import Dataset
 
 from .._batching import MiniBatches
+from .._splitting import RowSubset
 from ._module import _NUMPY_DTYPES, _to_tensor
+
+
+def _in_place(array, dtype, device):
+    """Whether batches can be taken from ``array`` itself, without a copy."""
+    flags = array.flags
+    return (
+        device.type == "cpu"
+        and array.dtype == _NUMPY_DTYPES[dtype]
+        and flags.c_contiguous
+        and flags.aligned
+    )
 
 
 def _training_X(array, dtype, device):
@@ -28,34 +44,48 @@ def _training_X(array, dtype, device):
     given, is returned as it is, and each batch is copied from it. Anything
     else is copied to the device once, with ``_to_tensor``.
     """
-    flags = array.flags
-    if (
-        device.type == "cpu"
-        and array.dtype == _NUMPY_DTYPES[dtype]
-        and flags.c_contiguous
-        and flags.aligned
-    ):
-        return torch.from_numpy(array) if flags.writeable else array
+    if _in_place(array, dtype, device):
+        return torch.from_numpy(array) if array.flags.writeable else array
+    return _to_tensor(array, dtype, device)
+
+
+def _shared_tensor(array, dtype, device):
+    """Return a 1-d array as a tensor, sharing its memory where it can.
+
+    Targets and weights are only read, like the features: a writable array
+    usable in place is not copied (the targets of the training rows, for
+    instance, are already a copy of the caller's).
+    """
+    if _in_place(array, dtype, device) and array.flags.writeable:
+        return torch.from_numpy(array)
     return _to_tensor(array, dtype, device)
 
 
 class _TrainingData(Dataset):
     """A training (or validation) set on the device, as a skorch ``Dataset``.
 
-    ``X`` and ``y`` are the features and the 0/1 targets, so that skorch's
-    callbacks find them where they look for them (``EpochScoring`` without
-    caching predicts ``X`` again); ``len`` and indexing of single samples are
-    skorch's. The training loop takes whole batches with ``rows``.
+    ``X`` and ``y`` are the features and the 0/1 targets of the rows covered,
+    so that skorch's callbacks find them where they look for them
+    (``EpochScoring`` without caching predicts ``X`` again); ``len`` is the
+    number of rows covered and indexing gives single samples as skorch's
+    ``Dataset`` does. The training loop takes whole batches with ``rows``.
+
+    skorch's ``Dataset.__init__`` is not called: it stores ``X`` as given,
+    where here ``X`` is a property, the copy of the rows covered made only if
+    a callback reads it; the attributes it sets besides are read only by its
+    ``__len__`` and ``__getitem__``, which are replaced.
 
     Parameters
     ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    X : ndarray, sparse matrix or RowSubset of shape (n_rows, n_features)
         Dense input is put on the device once, or used in place (see
         ``_training_X``); sparse input stays a CSR matrix on the host and each
-        batch is densified on its way.
-    y : ndarray of shape (n_samples,)
-        Targets, 0 or 1.
-    sample_weight : ndarray of shape (n_samples,) or None
+        batch is densified on its way. A ``RowSubset`` covers its rows of its
+        data: used in place, each batch is gathered from the data through
+        their indices; else only those rows are put on the device.
+    y : ndarray of shape (n_rows,)
+        Targets of the rows covered, 0 or 1.
+    sample_weight : ndarray of shape (n_rows,) or None
     dtype : torch.dtype
     device : torch.device
     rng : numpy.random.RandomState or None
@@ -67,14 +97,34 @@ class _TrainingData(Dataset):
     """
 
     def __init__(self, X, y, sample_weight, dtype, device, rng, dropout=None):
+        rows = None
+        if isinstance(X, RowSubset):
+            X, rows = X.data, X.rows
         self.sparse = sp.issparse(X)
-        X = X.tocsr() if self.sparse else _training_X(X, dtype, device)
-        super().__init__(X, _to_tensor(y, dtype, device), length=X.shape[0])
+        if self.sparse:
+            X = X.tocsr()
+        else:
+            if rows is not None and not _in_place(X, dtype, device):
+                # A copy is made anyway (to the dtype or the device): of the
+                # rows covered only, which are then all of it.
+                X, rows = X[rows], None
+            X = _training_X(X, dtype, device)
+        # All of the data; ``data_rows`` (or None: all) are the rows covered.
+        self.data = X
+        self.data_rows = rows
         # Batches of a sparse matrix or a read-only array are copied from the
         # host one by one.
-        self.on_host = not isinstance(self.X, torch.Tensor)
+        self.on_host = not isinstance(X, torch.Tensor)
+        # The rows as a tensor, to map batch positions to rows on the device.
+        self.row_index = (
+            None if rows is None or self.on_host else torch.from_numpy(rows)
+        )
+        self._X = None
+        self.y = _shared_tensor(y, dtype, device)
         self.sample_weight = (
-            None if sample_weight is None else _to_tensor(sample_weight, dtype, device)
+            None
+            if sample_weight is None
+            else _shared_tensor(sample_weight, dtype, device)
         )
         self.dtype = dtype
         self.device = device
@@ -83,27 +133,66 @@ class _TrainingData(Dataset):
         # The batch order (``MiniBatches``), made by the first iterator.
         self.batches = None
 
+    @property
+    def X(self):
+        """The features of the rows covered, as skorch's callbacks read them.
+
+        The data itself when it is all covered. Otherwise a copy of the rows,
+        in the form the data would have had as a copy of them (a tensor, or a
+        CSR matrix): made the first time it is read (only a callback reads
+        it) and kept for the rest of the fit.
+        """
+        if self.data_rows is None:
+            return self.data
+        if self._X is None:
+            if self.row_index is not None:
+                self._X = self.data.index_select(0, self.row_index)
+            else:
+                X = self.data[self.data_rows]
+                self._X = X if self.sparse else _training_X(X, self.dtype, self.device)
+        return self._X
+
+    def __len__(self):
+        return self.y.shape[0]
+
+    def __getitem__(self, i):
+        # skorch's single samples, taken from the data, not from ``X``.
+        rows = i if self.data_rows is None else self.data_rows[i]
+        return self.transform(self.data[rows], self.y[i])
+
     def rows(self, index):
         """Return the batch of the given rows, as skorch's step takes it.
 
         Parameters
         ----------
         index : slice, ndarray or Tensor of int
-            Rows to take; an index tensor must be on the device.
+            Positions of the rows among those covered; an index tensor must
+            be on the device.
 
         Returns
         -------
         batch : tuple
             ``(X, y)``, or ``({"X": X, "sample_weight": w}, y)`` with weights.
         """
+        data = self.data
         if self.on_host:
             rows = index.cpu().numpy() if isinstance(index, torch.Tensor) else index
-            X = self.X[rows]
+            if self.data_rows is not None:
+                rows = self.data_rows[rows]
+            X = data[rows]
             X = _to_tensor(X.toarray() if self.sparse else X, self.dtype, self.device)
+        elif self.row_index is not None:
+            # From positions to rows of the data: a gather the size of a batch.
+            rows = (
+                self.row_index[index]
+                if isinstance(index, slice)
+                else self.row_index.index_select(0, index)
+            )
+            X = data.index_select(0, rows)
         elif isinstance(index, slice):
-            X = self.X[index]
+            X = data[index]
         else:
-            X = self.X.index_select(0, index)
+            X = data.index_select(0, index)
         if isinstance(index, slice):
             y = self.y[index]
             sw = None if self.sample_weight is None else self.sample_weight[index]

@@ -311,10 +311,12 @@ class TorchBinaryMLP(BaseBinaryMLP):
         incremental,
         train_rows=None,
     ):
+        features = X
         if train_rows is not None:
-            # skorch's data set and callbacks see the training rows as one
-            # data set: they are copied here (NumpyBinaryMLP indexes them).
-            X, y = X[train_rows], y[train_rows]
+            # The data set covers the training rows of X without copying
+            # them (only their targets and weights, which are small).
+            features = RowSubset(X, train_rows)
+            y = y[train_rows]
             if sample_weight is not None:
                 sample_weight = sample_weight[train_rows]
         device = _check_device(self.device)
@@ -328,9 +330,9 @@ class TorchBinaryMLP(BaseBinaryMLP):
         # skorch's callbacks print to a print sink only when the net is verbose.
         net.verbose = int(self.verbose)
         self.net_ = net
-        self._start_schedule(X.shape[0], batch_size)
+        self._start_schedule(y.shape[0], batch_size)
         data = _TrainingData(
-            X,
+            features,
             y,
             sample_weight,
             dtype,
@@ -340,10 +342,8 @@ class TorchBinaryMLP(BaseBinaryMLP):
         )
         valid = None
         if self._validation is not None:
-            X_val, y_val, sw_val = self._validation
-            if isinstance(X_val, RowSubset):
-                X_val = X_val.copy()
-            valid = _TrainingData(X_val, y_val, sw_val, dtype, device, rng=None)
+            # A RowSubset for the early-stopping split: not copied either.
+            valid = _TrainingData(*self._validation, dtype, device, rng=None)
         net.train_epochs(data, 1 if incremental else self.max_iter, self, valid)
         self.coefs_, self.intercepts_ = net.module_.get_weights()
 
