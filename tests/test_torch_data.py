@@ -8,6 +8,7 @@ copied the rows first and built the data sets over the copies.
 """
 
 import tracemalloc
+import weakref
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from skorch.callbacks import Callback, EpochScoring
 
 from sklearn_binnet import TorchBinaryMLP
 from sklearn_binnet._splitting import RowSubset
-from sklearn_binnet._torch import _data, _estimator
+from sklearn_binnet._torch import _data, _estimator, _module
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -188,3 +189,71 @@ def test_early_stopping_fit_is_bitwise_that_of_copied_rows(
                 assert_array_equal(a, b, strict=True)
         else:
             assert got[key] == value, key
+
+
+def _fit_small(X, y, **params):
+    params = {"hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0, **params}
+    return TorchBinaryMLP(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kind, shared",
+    [("array", True), ("float64", True), ("unaligned", False), ("memmap", False)],
+)
+def test_prediction_chunks_are_used_in_place(kind, shared, tmp_path, monkeypatch):
+    """A chunk usable in place goes through the module without a copy.
+
+    That is an aligned chunk of a writable, C-contiguous array in the dtype
+    of the computation (float64 input runs in float64 through a float32
+    model); a chunk off a 16-byte boundary, or of a read-only memory map, is
+    copied. The logits are bitwise those of chunks copied first.
+    """
+    monkeypatch.setattr(_module, "_CPU_CHUNK_VALUES", 32 * 5)  # 32 rows
+    X, y = _make_data(100, 5)
+    est = _fit_small(X, y, dtype="float32")
+    if kind == "float64":
+        X = X.astype(np.float64)
+    elif kind == "unaligned":
+        buffer = np.empty(X.size + 1, dtype=np.float32)
+        X = buffer[1:].reshape(X.shape)  # 4 bytes past an aligned start
+        X[:] = _make_data(100, 5)[0]
+        assert X.ctypes.data % 16 == 4
+    elif kind == "memmap":
+        X = _read_only_memmap(X, tmp_path)
+    inputs = []
+    est.net_.module_.register_forward_pre_hook(lambda _, args: inputs.append(args[0]))
+    logits = est.decision_function(X)
+    assert [len(chunk) for chunk in inputs] == [32, 32, 32, 4]
+    assert [np.shares_memory(chunk.numpy(), X) for chunk in inputs] == [shared] * 4
+    monkeypatch.setattr(_estimator, "_module_input", _module._to_tensor)
+    assert_array_equal(est.decision_function(X), logits, strict=True)
+
+
+def test_validation_batches_are_prediction_chunks_on_the_cpu():
+    """Held-out rows are predicted in the chunks of decision_function."""
+    X, y = _make_data(60, 5)
+    est = _fit_small(X, y, **{**EARLY, "max_iter": 2})
+    rows = est.net_.module_.chunk_rows()
+    assert rows % 16 == 0
+    assert 0 <= _module._CPU_CHUNK_VALUES // 8 - rows < 16
+    assert est.net_.iterator_valid__batch_size == rows
+
+
+def test_one_gathered_batch_alive_at_a_time(monkeypatch):
+    """The loop lets go of a batch before the next one is gathered."""
+    monkeypatch.setattr(_module, "_CPU_CHUNK_VALUES", 4 * 8)  # 4 validation rows
+    X, y = _make_data(100, 5)
+    rows = _data._TrainingData.rows
+    previous, alive = [], []
+
+    def spy(self, index):
+        alive.append(sum(ref() is not None for ref in previous))
+        batch = rows(self, index)
+        features = batch[0]["X"] if isinstance(batch[0], dict) else batch[0]
+        previous[:] = [weakref.ref(features)]
+        return batch
+
+    monkeypatch.setattr(_data._TrainingData, "rows", spy)
+    _fit_small(X, y, **{**EARLY, "max_iter": 2}, batch_size=16)
+    assert len(alive) == 2 * (5 + 5)  # 80 training rows, 20 held out
+    assert alive == [0] * len(alive)

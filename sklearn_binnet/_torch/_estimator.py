@@ -16,13 +16,12 @@ from sklearn.utils._param_validation import StrOptions
 from .._base import BaseBinaryMLP
 from .._docstrings import _fill_doc
 from .._splitting import RowSubset
-from ._data import _batches, _TrainingData
+from ._data import _batches, _module_input, _TrainingData
 from ._module import (
     _DTYPES,
     _NUMPY_DTYPES,
     BinaryMLPModule,
     _PenalizedBCELoss,
-    _to_tensor,
 )
 from ._net import (
     _BinaryNet,
@@ -373,7 +372,9 @@ class TorchBinaryMLP(BaseBinaryMLP):
             X_chunk = X[start:stop] if rows is None else X[rows[start:stop]]
             if sp.issparse(X_chunk):
                 X_chunk = X_chunk.toarray()
-            X_chunk = _to_tensor(X_chunk, dtype, weight.device)
+            # A slice of X, or the rows taken from it, used in place if it
+            # can be: a copy would only add to the memory of a prediction.
+            X_chunk = _module_input(X_chunk, dtype, weight.device)
             logits[start:stop] = forward(X_chunk).cpu().numpy()
         return logits
 

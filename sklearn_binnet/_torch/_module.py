@@ -22,9 +22,12 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 
 # Rows per prediction chunk are chosen so that the widest layer of a chunk
-# holds about this many values: large enough to keep a GPU busy, small enough
-# to bound the memory of a prediction on millions of rows.
+# holds about this many values: on a GPU, large enough to keep it busy; on the
+# CPU, where a chunk gains nothing from being large, small enough that its
+# copies (the rows gathered for a validation batch, the activations) add
+# little to the memory of the data (the NumPy backend uses ``1 << 17``).
 _CHUNK_VALUES = 1 << 22
+_CPU_CHUNK_VALUES = 1 << 19
 
 
 def _identity(Z):
@@ -195,12 +198,20 @@ class BinaryMLPModule(_ModeOnChange, nn.Module):
     def chunk_rows(self):
         """Return how many rows to predict at once (see ``_CHUNK_VALUES``).
 
+        Fewer on the CPU than on other devices (the device of the module's
+        parameters), and a multiple of 16 when more than 16.
+
         Returns
         -------
         rows : int
         """
         widest = max((self.n_features_in, *self.hidden_layer_sizes))
-        return max(1, _CHUNK_VALUES // widest)
+        on_cpu = self.layers[0].weight.device.type == "cpu"
+        values = _CPU_CHUNK_VALUES if on_cpu else _CHUNK_VALUES
+        rows = max(1, values // widest)
+        # A multiple of 16 rows (64 bytes or more): every chunk of an array
+        # then starts as aligned as the first, and can be used in place if it.
+        return rows - rows % 16 if rows > 16 else rows
 
     @torch.no_grad()
     def set_weights(self, coefs, intercepts):

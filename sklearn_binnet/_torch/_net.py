@@ -260,6 +260,10 @@ class _BinaryNet(NeuralNetBinaryClassifier):
             history.record_batch(prefix + "_batch_size", batch[1].shape[0])
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
+            # Let go of this batch before the next one is gathered, so that
+            # only one is alive at a time (a validation batch is a gathered
+            # copy of its rows).
+            del batch, step
         history.record(prefix + "_batch_count", batch_count)
 
     def validation_logits(self):
@@ -334,6 +338,9 @@ def _move_net(net, device):
             if isinstance(value, torch.Tensor):
                 state[key] = value.to(device)
     net.device = str(device)
+    # Held-out rows are predicted in the chunks of the estimator's
+    # ``_forward_logits``, whose size depends on the device.
+    net.iterator_valid__batch_size = net.module_.chunk_rows()
     return net
 
 
