@@ -13,6 +13,7 @@ parts of the early-stopping split), whose batches are then gathered from the
 whole data through the rows' indices, so that the split copies nothing.
 """
 
+import numpy as np
 import scipy.sparse as sp
 import torch
 from skorch.dataset import Dataset
@@ -61,26 +62,30 @@ def _shared_tensor(array, dtype, device):
     return _to_tensor(array, dtype, device)
 
 
-# MKL's matrix products round differently when the rows start off a 16-byte
-# boundary (measured with float32 and float64 input on AVX2); a new tensor
-# starts on a 64-byte one.
-_ALIGNMENT = 16
-
-
-def _module_input(array, dtype, device):
+def _module_input(array, dtype, device, buffer=None):
     """Return a chunk of dense data as a tensor to run through the module.
 
-    The chunk is only read: on the CPU, a writable one usable in place is
-    wrapped rather than copied (as by ``_training_X``), provided it starts on
-    a ``_ALIGNMENT`` boundary, so that its logits are bitwise those of a copy.
+    On the CPU the chunk is copied into ``buffer``, a tensor reused from chunk
+    to chunk: no new memory per chunk, and every chunk starts on the
+    tensor's own alignment. A view of the data would start wherever the
+    data does, and MKL's products round differently on rows that start off a
+    16-byte boundary (measured with float32 and float64), so the logits of
+    the same rows would depend on where they lie in memory. Without a buffer
+    (other devices), a new copy on the device.
+
+    Parameters
+    ----------
+    array : ndarray of shape (n_rows, n_features)
+    dtype : torch.dtype
+    device : torch.device
+    buffer : Tensor of shape (at least n_rows, n_features) or None
+        On the CPU, in ``dtype``.
     """
-    if (
-        _in_place(array, dtype, device)
-        and array.flags.writeable
-        and array.ctypes.data % _ALIGNMENT == 0
-    ):
-        return torch.from_numpy(array)
-    return _to_tensor(array, dtype, device)
+    if buffer is None:
+        return _to_tensor(array, dtype, device)
+    chunk = buffer[: array.shape[0]]
+    np.copyto(chunk.numpy(), array, casting="same_kind")
+    return chunk
 
 
 class _TrainingData(Dataset):

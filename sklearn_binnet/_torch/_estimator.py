@@ -367,14 +367,16 @@ class TorchBinaryMLP(BaseBinaryMLP):
         if sp.issparse(X):
             X = X.tocsr()
         logits = np.empty(n_samples, dtype=_NUMPY_DTYPES[dtype])
+        # On the CPU, every chunk is copied into one buffer (see _module_input).
+        buffer = None
+        if weight.device.type == "cpu":
+            buffer = torch.empty((chunk, X.shape[1]), dtype=dtype)
         for start in range(0, n_samples, chunk):
             stop = start + chunk
             X_chunk = X[start:stop] if rows is None else X[rows[start:stop]]
             if sp.issparse(X_chunk):
                 X_chunk = X_chunk.toarray()
-            # A slice of X, or the rows taken from it, used in place if it
-            # can be: a copy would only add to the memory of a prediction.
-            X_chunk = _module_input(X_chunk, dtype, weight.device)
+            X_chunk = _module_input(X_chunk, dtype, weight.device, buffer)
             logits[start:stop] = forward(X_chunk).cpu().numpy()
         return logits
 

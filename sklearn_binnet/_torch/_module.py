@@ -199,7 +199,7 @@ class BinaryMLPModule(_ModeOnChange, nn.Module):
         """Return how many rows to predict at once (see ``_CHUNK_VALUES``).
 
         Fewer on the CPU than on other devices (the device of the module's
-        parameters), and a multiple of 16 when more than 16.
+        parameters).
 
         Returns
         -------
@@ -208,10 +208,7 @@ class BinaryMLPModule(_ModeOnChange, nn.Module):
         widest = max((self.n_features_in, *self.hidden_layer_sizes))
         on_cpu = self.layers[0].weight.device.type == "cpu"
         values = _CPU_CHUNK_VALUES if on_cpu else _CHUNK_VALUES
-        rows = max(1, values // widest)
-        # A multiple of 16 rows (64 bytes or more): every chunk of an array
-        # then starts as aligned as the first, and can be used in place if it.
-        return rows - rows % 16 if rows > 16 else rows
+        return max(1, values // widest)
 
     @torch.no_grad()
     def set_weights(self, coefs, intercepts):
