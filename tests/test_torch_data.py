@@ -257,3 +257,62 @@ def test_one_gathered_batch_alive_at_a_time(monkeypatch):
     _fit_small(X, y, **{**EARLY, "max_iter": 2}, batch_size=16)
     assert len(alive) == 2 * (5 + 5)  # 80 training rows, 20 held out
     assert alive == [0] * len(alive)
+
+
+def test_early_stopping_copies_no_targets_or_weights(monkeypatch):
+    """The training rows' targets and weights are gathered through the rows too.
+
+    The training data set holds the whole arrays given to ``_train`` (the
+    caller's own weights, here), not copies of the training rows; what a
+    callback reads as its ``y`` is exactly the training rows' targets.
+    """
+    X, y = _make_data(300, 5)
+    sample_weight = np.random.RandomState(1).uniform(0.5, 2.0, 300)
+    sample_weight = sample_weight.astype(np.float32)
+    given = []
+
+    def recording(*args, **kwargs):
+        given.append(args)
+        return _data._TrainingData(*args, **kwargs)
+
+    monkeypatch.setattr(_estimator, "_TrainingData", recording)
+    est = TorchBinaryMLP(
+        **EARLY, dtype="float32", max_iter=2, callbacks=[("keep", _KeepDatasets())]
+    ).fit(X, y, sample_weight=sample_weight)
+    train, valid = _kept(est)
+    features, targets, weights = given[0][:3]
+    assert isinstance(targets, RowSubset) and isinstance(weights, RowSubset)
+    assert targets.rows is features.rows and weights.rows is features.rows
+    assert train.targets.shape == (X.shape[0],)
+    assert np.shares_memory(train.targets.numpy(), targets.data)
+    assert np.shares_memory(train.weights.numpy(), sample_weight)
+    assert train._y is None  # no callback read the targets
+    expected = y[train.covered_rows].astype(np.float32)
+    assert_array_equal(train.y.numpy(), expected, strict=True)
+    # The held-out data set keeps its own arrays of its rows.
+    assert not valid.y_gathered and valid.targets.shape == (len(valid),)
+
+
+def test_row_subsets_of_a_data_set_must_cover_the_same_rows():
+    X, y = _make_data(10, 3)
+    rows = np.arange(0, 10, 2)
+    y = y.astype(np.float32)
+    dataset = _data._TrainingData(
+        RowSubset(X, rows),
+        RowSubset(y, rows.copy()),
+        None,
+        torch.float32,
+        torch.device("cpu"),
+        None,
+    )
+    assert len(dataset) == 5
+    assert_array_equal(dataset.rows(slice(1, 3))[1].numpy(), y[[2, 4]], strict=True)
+    with pytest.raises(ValueError, match="differ in rows"):
+        _data._TrainingData(
+            RowSubset(X, rows),
+            RowSubset(y, rows[::-1]),
+            None,
+            torch.float32,
+            torch.device("cpu"),
+            None,
+        )

@@ -8,9 +8,11 @@ skorch expects from a data set of ``(X, y)``: ``(X, y)``, or, with sample
 weights, ``({"X": X, "sample_weight": w}, y)``, the form skorch documents for
 passing sample weights to the loss.
 
-A data set may cover some rows of its data only (a ``RowSubset``: the two
-parts of the early-stopping split), whose batches are then gathered from the
-whole data through the rows' indices, so that the split copies nothing.
+A data set may cover some rows of its data only (the two parts of the
+early-stopping split): its features, targets and weights may each be a
+``RowSubset`` of a larger array, all of the same rows, whose batches are then
+gathered from the whole array through the rows' indices, so that the split
+copies nothing.
 """
 
 import numpy as np
@@ -50,16 +52,35 @@ def _training_X(array, dtype, device):
     return _to_tensor(array, dtype, device)
 
 
-def _shared_tensor(array, dtype, device):
-    """Return a 1-d array as a tensor, sharing its memory where it can.
+def _covered(value):
+    """Return ``(data, rows)`` of a ``RowSubset``, else ``(value, None)``."""
+    if isinstance(value, RowSubset):
+        return value.data, value.rows
+    return value, None
 
-    Targets and weights are only read, like the features: a writable array
-    usable in place is not copied (the targets of the training rows, for
-    instance, are already a copy of the caller's).
+
+def _target_tensor(array, rows, dtype, device):
+    """Return 1-d targets or weights as a tensor, and the rows to gather, if any.
+
+    They are only read, like the features: a writable array usable in place
+    is shared with a tensor (``torch.from_numpy``), its ``rows`` (None: all)
+    gathered batch by batch. Anything else is copied, of the rows only, which
+    the copy then holds in order (and None is returned as its rows).
     """
+    if array is None:
+        return None, None
     if _in_place(array, dtype, device) and array.flags.writeable:
-        return torch.from_numpy(array)
-    return _to_tensor(array, dtype, device)
+        return torch.from_numpy(array), rows
+    if rows is not None:
+        array = array[rows]
+    return _to_tensor(array, dtype, device), None
+
+
+def _take(tensor, index):
+    """Return the rows ``index`` (a slice or an index tensor) of ``tensor``."""
+    if isinstance(index, slice):
+        return tensor[index]
+    return tensor.index_select(0, index)
 
 
 def _module_input(array, dtype, device, buffer=None):
@@ -93,26 +114,33 @@ class _TrainingData(Dataset):
 
     ``X`` and ``y`` are the features and the 0/1 targets of the rows covered,
     so that skorch's callbacks find them where they look for them
-    (``EpochScoring`` without caching predicts ``X`` again); ``len`` is the
-    number of rows covered and indexing gives single samples as skorch's
-    ``Dataset`` does. The training loop takes whole batches with ``rows``.
+    (``EpochScoring`` without caching predicts ``X`` again and reads ``y``);
+    ``len`` is the number of rows covered and indexing gives single samples
+    as skorch's ``Dataset`` does. The training loop takes whole batches with
+    ``rows``.
 
-    skorch's ``Dataset.__init__`` is not called: it stores ``X`` as given,
-    where here ``X`` is a property, the copy of the rows covered made only if
-    a callback reads it; the attributes it sets besides are read only by its
-    ``__len__`` and ``__getitem__``, which are replaced.
+    skorch's ``Dataset.__init__`` is not called: it stores ``X`` and ``y`` as
+    given, where here they are properties, copies of the rows covered made
+    only if a callback reads them; the attributes it sets besides are read
+    only by its ``__len__`` and ``__getitem__``, which are replaced.
+
+    ``X``, ``y`` and ``sample_weight`` may each be a ``RowSubset`` of a larger
+    array, all of the same rows (the rows covered), or an array of the rows
+    covered only.
 
     Parameters
     ----------
     X : ndarray, sparse matrix or RowSubset of shape (n_rows, n_features)
         Dense input is put on the device once, or used in place (see
         ``_training_X``); sparse input stays a CSR matrix on the host and each
-        batch is densified on its way. A ``RowSubset`` covers its rows of its
-        data: used in place, each batch is gathered from the data through
-        their indices; else only those rows are put on the device.
-    y : ndarray of shape (n_rows,)
-        Targets of the rows covered, 0 or 1.
-    sample_weight : ndarray of shape (n_rows,) or None
+        batch is densified on its way. A ``RowSubset`` used in place has each
+        batch gathered from its data through the rows' indices; else only its
+        rows are put on the device.
+    y : ndarray or RowSubset of shape (n_rows,)
+        Targets, 0 or 1 (or smoothed); shared or copied as
+        ``_target_tensor`` says.
+    sample_weight : ndarray, RowSubset of shape (n_rows,) or None
+        Likewise.
     dtype : torch.dtype
     device : torch.device
     rng : numpy.random.RandomState or None
@@ -124,9 +152,16 @@ class _TrainingData(Dataset):
     """
 
     def __init__(self, X, y, sample_weight, dtype, device, rng, dropout=None):
-        rows = None
-        if isinstance(X, RowSubset):
-            X, rows = X.data, X.rows
+        parts = [_covered(value) for value in (X, y, sample_weight)]
+        (X, rows), (y, y_rows), (sample_weight, w_rows) = parts
+        # The rows covered, the same for every RowSubset given (None: all).
+        covered = next((r for _, r in parts if r is not None), None)
+        for _, other in parts:
+            if other is not None and other is not covered:
+                if not np.array_equal(other, covered):
+                    raise ValueError("The RowSubsets of a data set differ in rows.")
+        self.covered_rows = covered
+        self.n_rows = X.shape[0] if rows is None else rows.shape[0]
         self.sparse = sp.issparse(X)
         if self.sparse:
             X = X.tocsr()
@@ -142,17 +177,21 @@ class _TrainingData(Dataset):
         # Batches of a sparse matrix or a read-only array are copied from the
         # host one by one.
         self.on_host = not isinstance(X, torch.Tensor)
-        # The rows as a tensor, to map batch positions to rows on the device.
-        self.row_index = (
-            None if rows is None or self.on_host else torch.from_numpy(rows)
+        # Targets and weights: of all the rows of their arrays where
+        # ``*_gathered``, else of the rows covered only.
+        self.targets, y_rows = _target_tensor(y, y_rows, dtype, device)
+        self.weights, w_rows = _target_tensor(sample_weight, w_rows, dtype, device)
+        self.y_gathered = y_rows is not None
+        self.weights_gathered = w_rows is not None
+        # The rows as a tensor, to map batch positions to rows on the device
+        # (of every tensor gathered through them).
+        gathered = (
+            self.y_gathered
+            or self.weights_gathered
+            or (rows is not None and not self.on_host)
         )
-        self._X = None
-        self.y = _shared_tensor(y, dtype, device)
-        self.sample_weight = (
-            None
-            if sample_weight is None
-            else _shared_tensor(sample_weight, dtype, device)
-        )
+        self.row_index = torch.from_numpy(covered) if gathered else None
+        self._X = self._y = None
         self.dtype = dtype
         self.device = device
         self.rng = rng
@@ -172,20 +211,34 @@ class _TrainingData(Dataset):
         if self.data_rows is None:
             return self.data
         if self._X is None:
-            if self.row_index is not None:
+            if not self.on_host:
                 self._X = self.data.index_select(0, self.row_index)
             else:
                 X = self.data[self.data_rows]
                 self._X = X if self.sparse else _training_X(X, self.dtype, self.device)
         return self._X
 
+    @property
+    def y(self):
+        """The targets of the rows covered, as skorch's callbacks read them.
+
+        A tensor; where they are gathered, a copy of the rows made the first
+        time it is read (only a callback reads it) and kept, as ``X``.
+        """
+        if not self.y_gathered:
+            return self.targets
+        if self._y is None:
+            self._y = self.targets.index_select(0, self.row_index)
+        return self._y
+
     def __len__(self):
-        return self.y.shape[0]
+        return self.n_rows
 
     def __getitem__(self, i):
         # skorch's single samples, taken from the data, not from ``X``.
         rows = i if self.data_rows is None else self.data_rows[i]
-        return self.transform(self.data[rows], self.y[i])
+        y_rows = self.covered_rows[i] if self.y_gathered else i
+        return self.transform(self.data[rows], self.targets[y_rows])
 
     def rows(self, index):
         """Return the batch of the given rows, as skorch's step takes it.
@@ -201,35 +254,23 @@ class _TrainingData(Dataset):
         batch : tuple
             ``(X, y)``, or ``({"X": X, "sample_weight": w}, y)`` with weights.
         """
-        data = self.data
+        rows = None
+        if self.row_index is not None:
+            # From positions to rows of the data: a gather the size of a
+            # batch, shared by the features, targets and weights.
+            rows = _take(self.row_index, index)
         if self.on_host:
-            rows = index.cpu().numpy() if isinstance(index, torch.Tensor) else index
+            host = index.cpu().numpy() if isinstance(index, torch.Tensor) else index
             if self.data_rows is not None:
-                rows = self.data_rows[rows]
-            X = data[rows]
+                host = self.data_rows[host]
+            X = self.data[host]
             X = _to_tensor(X.toarray() if self.sparse else X, self.dtype, self.device)
-        elif self.row_index is not None:
-            # From positions to rows of the data: a gather the size of a batch.
-            rows = (
-                self.row_index[index]
-                if isinstance(index, slice)
-                else self.row_index.index_select(0, index)
-            )
-            X = data.index_select(0, rows)
-        elif isinstance(index, slice):
-            X = data[index]
         else:
-            X = data.index_select(0, index)
-        if isinstance(index, slice):
-            y = self.y[index]
-            sw = None if self.sample_weight is None else self.sample_weight[index]
-        else:
-            y = self.y.index_select(0, index)
-            sw = (
-                None
-                if self.sample_weight is None
-                else self.sample_weight.index_select(0, index)
-            )
+            X = _take(self.data, index if self.data_rows is None else rows)
+        y = _take(self.targets, rows if self.y_gathered else index)
+        sw = None
+        if self.weights is not None:
+            sw = _take(self.weights, rows if self.weights_gathered else index)
         if self.dropout is not None:
             masks = [
                 _to_tensor(mask, self.dtype, self.device)

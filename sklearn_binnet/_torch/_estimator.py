@@ -312,12 +312,12 @@ class TorchBinaryMLP(BaseBinaryMLP):
     ):
         features = X
         if train_rows is not None:
-            # The data set covers the training rows of X without copying
-            # them (only their targets and weights, which are small).
+            # The data set covers the training rows of X, y and the weights
+            # without copying them: each batch is gathered through the rows.
             features = RowSubset(X, train_rows)
-            y = y[train_rows]
+            y = RowSubset(y, train_rows)
             if sample_weight is not None:
-                sample_weight = sample_weight[train_rows]
+                sample_weight = RowSubset(sample_weight, train_rows)
         device = _check_device(self.device)
         dtype = _DTYPES[self.dtype]
         _check_callbacks(self.callbacks, self._validation is not None)
