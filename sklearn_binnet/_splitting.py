@@ -29,9 +29,11 @@ from ._batching import index_dtype
 class RowSubset:
     """Some rows of an array or sparse matrix, by index, without a copy.
 
-    The held-out rows of early stopping: predicted through their indices
-    after each epoch (the backends' ``_forward_logits(data, rows)``), and
-    copied only for a scorer that must be given an array.
+    The parts of the early-stopping split: the held-out rows, predicted
+    through their indices after each epoch (the backends'
+    ``_forward_logits(data, rows)``), and in the torch backend the training
+    rows, their targets and weights, batched through theirs. Copied only
+    where something must be given an array (a scorer, a skorch callback).
 
     Parameters
     ----------
@@ -56,6 +58,7 @@ class RowSubset:
 
     @property
     def shape(self):
+        """The shape of the rows' copy: ``(n_rows, *data.shape[1:])``."""
         return (self.rows.shape[0], *self.data.shape[1:])
 
     def copy(self):
