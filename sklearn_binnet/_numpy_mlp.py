@@ -335,43 +335,25 @@ class NumpyBinaryMLP(BaseBinaryMLP):
         )
         dropout = self._dropout_masks(X, rng)
         masks = None
-        # Unshuffled dense rows: every epoch has the same batches, views of
-        # X, taken once (a tutorial-sized epoch is a few dozen microseconds).
-        same_batches = None
-        if batches.rng is None and train_rows is None and not backprop.sparse:
-            same_batches = list(self._batch_arrays(batches, X, y, sample_weight))
 
         for _ in range(1 if incremental else self.max_iter):
             batch_losses = []
-            epoch_batches = same_batches or self._batch_arrays(
-                batches, X, y, sample_weight, X_buffer
-            )
-            for X_batch, y_batch, sw_batch in epoch_batches:
+            for batch in batches:
+                if isinstance(batch, slice) or backprop.sparse:
+                    X_batch = X[batch]
+                else:
+                    X_batch = np.take(
+                        X, batch, axis=0, out=X_buffer[: len(batch)], mode="clip"
+                    )
+                sw_batch = None if sample_weight is None else sample_weight[batch]
                 if dropout is not None:
                     masks = dropout.draw(X_batch.shape[0])
-                batch_loss = backprop(X_batch, y_batch, sw_batch, masks)
+                batch_loss = backprop(X_batch, y[batch], sw_batch, masks)
                 batch_losses.append((batch_loss, X_batch.shape[0]))
                 self._optimizer.update_params(params, backprop.grads)
 
             if self._end_epoch(*epoch_loss(batch_losses)):
                 break
-
-    @staticmethod
-    def _batch_arrays(batches, X, y, sample_weight, X_buffer=None):
-        """Yield ``(X, y, sample_weight)`` of each batch of an epoch.
-
-        A slice of rows is a view; rows by index are gathered into
-        ``X_buffer`` (dense ``X``), or copied (sparse ``X``).
-        """
-        for batch in batches:
-            if isinstance(batch, slice) or X_buffer is None:
-                X_batch = X[batch]
-            else:
-                X_batch = np.take(
-                    X, batch, axis=0, out=X_buffer[: len(batch)], mode="clip"
-                )
-            sw_batch = None if sample_weight is None else sample_weight[batch]
-            yield X_batch, y[batch], sw_batch
 
     # ----------------------------------------------------------- inference
 

@@ -205,8 +205,8 @@ def test_same_random_state_follows_mlpclassifier_step_for_step(params):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_weighted_mini_batches_follow_mlpclassifier(shuffle):
-    """Sample weights and mini-batches, unshuffled (batch views taken once per
-    fit) or shuffled (rows gathered per batch): MLPClassifier's steps."""
+    """Sample weights and mini-batches, unshuffled (slices of X) or shuffled
+    (rows gathered per batch): MLPClassifier's steps."""
     X, y = make_xor(300, random_state=1)
     sample_weight = np.random.default_rng(0).uniform(0.2, 3.0, size=300)
     params = dict(
